@@ -1,0 +1,79 @@
+import type { Account, Directory } from '../../ports/directory.js';
+import type { Clock } from '../../ports/clock.js';
+import type { AccountRecord, Table } from '../../ports/store.js';
+import { hashPin, verifyPin } from '../../domain/pinHash.js';
+
+export interface AccountImport {
+  uid: string;
+  name: string;
+  email: string;
+  upn?: string;
+  pin?: string;
+}
+
+export type ImportOutcome = 'created' | 'updated' | 'unchanged';
+
+const toAccount = (r: AccountRecord): Account => ({
+  uid: r.uid,
+  name: r.name,
+  email: r.email,
+  ...(r.upn ? { upn: r.upn } : {}),
+  ...(r.aadObjectId ? { aadObjectId: r.aadObjectId } : {}),
+});
+
+/** The directory kept in the embedded store, with PINs hashed by scrypt and a per-account salt. */
+export class EmbeddedDirectory implements Directory {
+  constructor(private readonly accounts: Table<AccountRecord>, private readonly clock: Clock) {}
+
+  async findByUid(uid: string): Promise<Account | undefined> {
+    const r = await this.accounts.get(uid.trim().toLowerCase());
+    return r && toAccount(r);
+  }
+
+  async findByLogin(upnOrEmail: string): Promise<Account | undefined> {
+    const login = upnOrEmail.trim().toLowerCase();
+    const [byUpn] = await this.accounts.findBy('upn', login);
+    if (byUpn) return toAccount(byUpn);
+    const [byEmail] = await this.accounts.findBy('email', login);
+    return byEmail && toAccount(byEmail);
+  }
+
+  async findByAadObjectId(objectId: string): Promise<Account | undefined> {
+    const [r] = await this.accounts.findBy('aadObjectId', objectId.trim().toLowerCase());
+    return r && toAccount(r);
+  }
+
+  async checkPin(uid: string, pin: string): Promise<boolean> {
+    const r = await this.accounts.get(uid.trim().toLowerCase());
+    return verifyPin(pin, r?.pinHash);
+  }
+
+  async setPin(uid: string, pin: string): Promise<void> {
+    const r = await this.accounts.get(uid);
+    if (!r) throw new Error('No such account');
+    r.pinHash = await hashPin(pin);
+    r.updatedAt = this.clock.now();
+    await this.accounts.put(r);
+  }
+
+  /** Adds or updates an account from the service desk's import; a given PIN is hashed, never kept. */
+  async importAccount(row: AccountImport): Promise<ImportOutcome> {
+    const now = this.clock.now();
+    const existing = await this.accounts.get(row.uid);
+    const sameDetails = existing && existing.name === row.name && existing.email === row.email && (existing.upn ?? '') === (row.upn ?? '');
+    const samePin = row.pin === undefined || (existing !== undefined && (await verifyPin(row.pin, existing.pinHash)));
+    if (existing && sameDetails && samePin) return 'unchanged';
+    const record: AccountRecord = {
+      ...(existing ?? { createdAt: now }),
+      uid: row.uid,
+      name: row.name,
+      email: row.email,
+      updatedAt: now,
+    };
+    if (row.upn) record.upn = row.upn;
+    else delete record.upn;
+    if (row.pin !== undefined && !samePin) record.pinHash = await hashPin(row.pin);
+    await this.accounts.put(record);
+    return existing ? 'updated' : 'created';
+  }
+}

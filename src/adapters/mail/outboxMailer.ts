@@ -1,0 +1,17 @@
+import type { Clock } from '../../ports/clock.js';
+import type { Mailer, MailMessage } from '../../ports/mailer.js';
+import { AppendLog } from '../appendLog.js';
+
+/** The embedded mail transport: each message becomes a line of DATA_DIR/outbox/mail.jsonl. */
+export class OutboxMailer implements Mailer {
+  private readonly file: AppendLog;
+  constructor(path: string, private readonly clock: Clock) {
+    this.file = new AppendLog(path);
+  }
+  send(m: MailMessage): Promise<void> {
+    return this.file.append({ to: m.to, subject: m.subject, text: m.text, html: m.html, at: new Date(this.clock.now()).toISOString() });
+  }
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}

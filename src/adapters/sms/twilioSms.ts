@@ -1,0 +1,14 @@
+import twilio from 'twilio';
+import type { SmsMessage, SmsSender } from '../../ports/sms.js';
+
+/** SMS through Twilio's Messages API. `from` is an E.164 number or a Messaging Service SID (MG...). */
+export class TwilioSms implements SmsSender {
+  private readonly client: ReturnType<typeof twilio>;
+  constructor(accountSid: string, authToken: string, private readonly from: string) {
+    this.client = twilio(accountSid, authToken);
+  }
+  async send(m: SmsMessage): Promise<void> {
+    const sender = this.from.startsWith('MG') ? { messagingServiceSid: this.from } : { from: this.from };
+    await this.client.messages.create({ to: m.to, body: m.body, ...sender });
+  }
+}

@@ -1,0 +1,282 @@
+import { mkdir, open, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import type { z } from 'zod';
+import { SnapshotFile } from './snapshotFile.js';
+import { StoreError } from './errors.js';
+import { fsyncDir } from './durableFile.js';
+
+export const STORE_FORMAT = 'pin-reset-bot/store';
+export const STORE_VERSION = 1;
+
+export interface TableSpec<T> {
+  name: string;
+  key: (record: T) => string;
+  /** Secondary indexes: name -> the record's value for that index (undefined: not indexed). */
+  indexes?: Record<string, (record: T) => string | undefined>;
+  schema: z.ZodType<T>;
+}
+
+interface Snapshot {
+  format: string;
+  version: number;
+  tables: Record<string, Record<string, unknown>>;
+}
+
+type JournalEntry = { t: string; k: string; v?: unknown };
+
+export interface JournalDbOptions {
+  /** Compact when the journal grows beyond this many bytes plus half the snapshot's size. */
+  compactAfterBytes?: number;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * A small embedded database: per table an in-memory map with secondary indexes, made durable by a
+ * JSON snapshot (written through lowdb, atomically) plus an append-only journal of upserts and
+ * deletes. Concurrent writes are coalesced into one append + fdatasync (group commit), and a
+ * write's promise resolves only once its line is on disk.
+ */
+export class JournalDb {
+  private readonly rows = new Map<string, Map<string, unknown>>();
+  private readonly index = new Map<string, Map<string, Map<string, Set<string>>>>();
+  private readonly specs = new Map<string, TableSpec<unknown>>();
+  private pending: string[] = [];
+  private waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private draining: Promise<void> | null = null;
+  private journal!: FileHandle;
+  private journalBytes = 0;
+  private snapshotBytes = 0;
+  private broken: Error | null = null;
+  private closed = false;
+  private readonly snapshot: Low<Snapshot>;
+  readonly snapshotPath: string;
+  readonly journalPath: string;
+
+  private constructor(dir: string, readonly name: string, specs: TableSpec<unknown>[], private readonly options: JournalDbOptions) {
+    for (const spec of specs) {
+      this.specs.set(spec.name, spec);
+      this.rows.set(spec.name, new Map());
+      this.index.set(spec.name, new Map(Object.keys(spec.indexes ?? {}).map((i) => [i, new Map()])));
+    }
+    this.snapshotPath = join(dir, `${name}.json`);
+    this.journalPath = join(dir, `${name}.journal`);
+    this.snapshot = new Low<Snapshot>(new SnapshotFile<Snapshot>(this.snapshotPath), emptySnapshot());
+  }
+
+  static async open(dir: string, name: string, specs: TableSpec<unknown>[], options: JournalDbOptions = {}): Promise<JournalDb> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const db = new JournalDb(dir, name, specs, options);
+    await db.load();
+    return db;
+  }
+
+  private async load(): Promise<void> {
+    await this.snapshot.read();
+    const data = this.snapshot.data;
+    if (typeof data !== 'object' || data === null || data.format !== STORE_FORMAT || typeof data.tables !== 'object' || data.tables === null) {
+      throw new StoreError(`${this.snapshotPath} is not a pin-reset-bot store file. It has been left untouched; restore it from a backup or move it aside.`, this.snapshotPath);
+    }
+    if (data.version !== STORE_VERSION) {
+      throw new StoreError(`${this.snapshotPath} has schema version ${String(data.version)}; this version of the bot reads version ${STORE_VERSION}. Upgrade the bot or restore a matching backup.`, this.snapshotPath);
+    }
+    for (const [table, records] of Object.entries(data.tables)) {
+      const spec = this.specs.get(table);
+      if (!spec) throw new StoreError(`${this.snapshotPath} has an unknown table "${table}". It has been left untouched.`, this.snapshotPath);
+      for (const [key, record] of Object.entries(records)) this.apply(table, key, this.validate(spec, record, `${this.snapshotPath}: ${table}/${key}`));
+    }
+    this.snapshot.data = emptySnapshot(); // the maps hold the data from here on
+    this.snapshotBytes = await stat(this.snapshotPath).then((s) => s.size, () => 0);
+    await this.replayJournal();
+    this.journal = await open(this.journalPath, 'a', 0o600);
+    await fsyncDir(join(this.journalPath, '..'));
+  }
+
+  private async replayJournal(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.journalPath, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new StoreError(`Cannot read ${this.journalPath}: ${(err as Error).message}`, this.journalPath);
+    }
+    const end = text.lastIndexOf('\n') + 1;
+    const lines = text.slice(0, end).split('\n');
+    lines.pop();
+    lines.forEach((line, i) => {
+      const where = `${this.journalPath} line ${i + 1}`;
+      let entry: JournalEntry;
+      try {
+        entry = JSON.parse(line) as JournalEntry;
+      } catch {
+        throw new StoreError(`${where} is corrupt (not JSON). The store has been left untouched; restore it from a backup.`, this.journalPath);
+      }
+      const spec = this.specs.get(entry?.t);
+      if (!spec || typeof entry.k !== 'string') throw new StoreError(`${where} names no known table or key. The store has been left untouched.`, this.journalPath);
+      this.apply(entry.t, entry.k, entry.v === undefined ? undefined : this.validate(spec, entry.v, where));
+    });
+    this.journalBytes = Buffer.byteLength(text.slice(0, end));
+    if (end < text.length) {
+      // A write cut short by a crash: it never completed its fsync, so it was never acknowledged.
+      const tornPath = `${this.journalPath}.torn-${Date.now()}`;
+      await writeFile(tornPath, text.slice(end), { mode: 0o600 });
+      const handle = await open(this.journalPath, 'r+');
+      await handle.truncate(this.journalBytes);
+      await handle.sync();
+      await handle.close();
+      this.options.onWarning?.(`${this.journalPath}: an incomplete last write from a crash was set aside in ${tornPath} and skipped.`);
+    }
+  }
+
+  private validate(spec: TableSpec<unknown>, record: unknown, where: string): unknown {
+    const result = spec.schema.safeParse(record);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new StoreError(`${where} does not match the store schema (${issue?.path.join('.') || 'record'}: ${issue?.message}). The store has been left untouched.`);
+    }
+    return result.data;
+  }
+
+  private apply(table: string, key: string, value: unknown | undefined): void {
+    const rows = this.rows.get(table)!;
+    const spec = this.specs.get(table)!;
+    const old = rows.get(key);
+    for (const [indexName, pick] of Object.entries(spec.indexes ?? {})) {
+      const idx = this.index.get(table)!.get(indexName)!;
+      if (old !== undefined) {
+        const v = pick(old);
+        if (v !== undefined) {
+          const keys = idx.get(v);
+          keys?.delete(key);
+          if (keys?.size === 0) idx.delete(v);
+        }
+      }
+      if (value !== undefined) {
+        const v = pick(value);
+        if (v !== undefined) {
+          let keys = idx.get(v);
+          if (!keys) idx.set(v, (keys = new Set()));
+          keys.add(key);
+        }
+      }
+    }
+    if (value === undefined) rows.delete(key);
+    else rows.set(key, value);
+  }
+
+  get<T>(table: string, key: string): T | undefined {
+    const value = this.rows.get(table)!.get(key);
+    return value === undefined ? undefined : (structuredClone(value) as T);
+  }
+
+  findBy<T>(table: string, indexName: string, value: string): T[] {
+    const idx = this.index.get(table)!.get(indexName);
+    if (!idx) throw new Error(`No index ${indexName} on ${table}`);
+    const rows = this.rows.get(table)!;
+    return [...(idx.get(value) ?? [])].map((k) => structuredClone(rows.get(k)) as T);
+  }
+
+  scan<T>(table: string, predicate: (record: T) => boolean): T[] {
+    return [...this.rows.get(table)!.values()].filter((r) => predicate(r as T)).map((r) => structuredClone(r) as T);
+  }
+
+  count(table: string): number {
+    return this.rows.get(table)!.size;
+  }
+
+  put<T>(table: string, record: T): Promise<void> {
+    const spec = this.specs.get(table)!;
+    const value = structuredClone(record);
+    const key = spec.key(value);
+    return this.write({ t: table, k: key, v: value });
+  }
+
+  delete(table: string, key: string): Promise<void> {
+    if (!this.rows.get(table)!.has(key)) return Promise.resolve();
+    return this.write({ t: table, k: key });
+  }
+
+  /** Resolves once everything written so far is durable. */
+  flush(): Promise<void> {
+    if (this.pending.length === 0 && !this.draining) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.drain();
+    });
+  }
+
+  private write(entry: JournalEntry): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.closed) return Promise.reject(new StoreError('The store is closed.'));
+    this.apply(entry.t, entry.k, entry.v);
+    this.pending.push(`${JSON.stringify(entry)}\n`);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = (async () => {
+      // Let the writes of the current tick join this batch.
+      await new Promise((r) => setImmediate(r));
+      while (this.waiters.length > 0) {
+        const lines = this.pending;
+        const waiters = this.waiters;
+        this.pending = [];
+        this.waiters = [];
+        try {
+          if (lines.length > 0) {
+            const chunk = lines.join('');
+            await this.journal.write(chunk);
+            await this.journal.datasync();
+            this.journalBytes += Buffer.byteLength(chunk);
+          }
+          for (const w of waiters) w.resolve();
+        } catch (err) {
+          this.broken = new StoreError(`Writing ${this.journalPath} failed: ${(err as Error).message}. The bot stops taking changes until it is restarted.`, this.journalPath);
+          for (const w of waiters) w.reject(this.broken);
+          for (const w of this.waiters.splice(0)) w.reject(this.broken);
+          this.pending = [];
+          break;
+        }
+        if (this.journalBytes > (this.options.compactAfterBytes ?? 8 * 1024 * 1024) + this.snapshotBytes / 2) {
+          await this.compact().catch((err: Error) => this.options.onWarning?.(`Compacting ${this.name} failed (will retry): ${err.message}`));
+        }
+      }
+    })().finally(() => {
+      this.draining = null;
+      if (this.waiters.length > 0) this.drain();
+    });
+  }
+
+  /**
+   * Writes the whole state as a new snapshot and empties the journal. Runs between group commits, so
+   * the snapshot holds every journalled line; a crash between the two steps only replays upserts the
+   * snapshot already has.
+   */
+  async compact(): Promise<void> {
+    const tables: Snapshot['tables'] = {};
+    for (const [name, rows] of this.rows) tables[name] = Object.fromEntries(rows);
+    this.snapshot.data = { format: STORE_FORMAT, version: STORE_VERSION, tables };
+    await this.snapshot.write();
+    this.snapshot.data = emptySnapshot();
+    this.snapshotBytes = (await stat(this.snapshotPath)).size;
+    await this.journal.truncate(0);
+    await this.journal.sync();
+    this.journalBytes = 0;
+  }
+
+  async close(options: { compact?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    await this.flush().catch(() => undefined);
+    this.closed = true;
+    if (options.compact && !this.broken && this.journalBytes > 0) await this.compact().catch(() => undefined);
+    await this.journal.close();
+  }
+}
+
+function emptySnapshot(): Snapshot {
+  return { format: STORE_FORMAT, version: STORE_VERSION, tables: {} };
+}

@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, Store, Table, ThrottleRecord } from '../../ports/store.js';
+import { JournalDb, type TableSpec } from './journalDb.js';
+import { DataDirLock } from './lock.js';
+import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, throttleSchema } from './records.js';
+
+class JournalTable<T> implements Table<T> {
+  constructor(private readonly db: JournalDb, private readonly name: string) {}
+  async get(key: string) {
+    return this.db.get<T>(this.name, key);
+  }
+  async findBy(index: string, value: string) {
+    return this.db.findBy<T>(this.name, index, value);
+  }
+  put(record: T) {
+    return this.db.put(this.name, record);
+  }
+  delete(key: string) {
+    return this.db.delete(this.name, key);
+  }
+  async scan(predicate: (record: T) => boolean) {
+    return this.db.scan<T>(this.name, predicate);
+  }
+}
+
+/** Declares a table; the cast erases the record type so tables of different types fit one list. */
+const table = <T>(spec: TableSpec<T>) => spec as unknown as TableSpec<unknown>;
+
+const lower = (v: string | undefined) => (v ? v.toLowerCase() : undefined);
+
+// Cold data: the directory and contacts change rarely and are large.
+const directoryTables = [
+  table<AccountRecord>({
+    name: 'accounts',
+    key: (r: AccountRecord) => r.uid,
+    indexes: { upn: (r: AccountRecord) => lower(r.upn), email: (r: AccountRecord) => lower(r.email), aadObjectId: (r: AccountRecord) => lower(r.aadObjectId) },
+    schema: accountSchema,
+  }),
+  table<ContactRecord>({
+    name: 'contacts',
+    key: (r: ContactRecord) => r.uid,
+    indexes: { mobile: (r: ContactRecord) => r.mobile, email: (r: ContactRecord) => lower(r.email) },
+    schema: contactSchema,
+  }),
+];
+
+// Hot data: codes, links, counters and conversation state, small and rewritten on every turn.
+const sessionTables = [
+  table<ChallengeRecord>({ name: 'challenges', key: (r: ChallengeRecord) => r.id, indexes: { uid: (r: ChallengeRecord) => r.uid }, schema: challengeSchema }),
+  table<LinkRecord>({ name: 'links', key: (r: LinkRecord) => r.tokenHash, indexes: { uid: (r: LinkRecord) => r.uid }, schema: linkSchema }),
+  table<ThrottleRecord>({ name: 'throttles', key: (r: ThrottleRecord) => r.key, schema: throttleSchema }),
+  table<BotStateRecord>({ name: 'botState', key: (r: BotStateRecord) => r.key, schema: botStateSchema }),
+];
+
+export interface LowStoreOptions {
+  /** Who takes the DATA_DIR lock, shown to a second process that finds it taken. */
+  role?: string;
+  onWarning?: (message: string) => void;
+  compactAfterBytes?: number;
+}
+
+/**
+ * The embedded store under DATA_DIR/store: two lowdb snapshot+journal databases, `directory`
+ * (accounts, contacts) and `sessions` (codes, links, counters, bot state), so a chat turn never
+ * rewrites the directory. Holds the DATA_DIR lock while open.
+ */
+export class LowStore implements Store {
+  readonly accounts: Table<AccountRecord>;
+  readonly contacts: Table<ContactRecord>;
+  readonly challenges: Table<ChallengeRecord>;
+  readonly links: Table<LinkRecord>;
+  readonly throttles: Table<ThrottleRecord>;
+  readonly botState: Table<BotStateRecord>;
+
+  private constructor(
+    private readonly lock: DataDirLock,
+    readonly directory: JournalDb,
+    readonly sessions: JournalDb,
+  ) {
+    this.accounts = new JournalTable(directory, 'accounts');
+    this.contacts = new JournalTable(directory, 'contacts');
+    this.challenges = new JournalTable(sessions, 'challenges');
+    this.links = new JournalTable(sessions, 'links');
+    this.throttles = new JournalTable(sessions, 'throttles');
+    this.botState = new JournalTable(sessions, 'botState');
+  }
+
+  static async open(dataDir: string, options: LowStoreOptions = {}): Promise<LowStore> {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const lock = DataDirLock.acquire(dataDir, options.role ?? 'pin-reset-bot');
+    try {
+      const dir = join(dataDir, 'store');
+      const dbOptions = { onWarning: options.onWarning, compactAfterBytes: options.compactAfterBytes };
+      const directory = await JournalDb.open(dir, 'directory', directoryTables, dbOptions);
+      const sessions = await JournalDb.open(dir, 'sessions', sessionTables, dbOptions);
+      return new LowStore(lock, directory, sessions);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([this.directory.flush(), this.sessions.flush()]);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await Promise.all([this.directory.close({ compact: true }), this.sessions.close({ compact: true })]);
+    } finally {
+      this.lock.release();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the bot reads, with its default and a one-line description.
+ * This is the whole security posture on one screen; `.env.example` is generated from it
+ * (`npm run env:example`) and a test keeps the two in step.
+ */
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+
+export interface SettingDoc {
+  description: string;
+  example?: string;
+  secret?: boolean;
+}
+
+export const settings = {
+  PORT: { schema: int(0, 65535).default(3978), doc: { description: 'HTTP port the bot listens on.' } },
+  HOST: { schema: z.string().default('0.0.0.0'), doc: { description: 'Address the HTTP server binds to.' } },
+  DATA_DIR: { schema: z.string().min(1).default('./data'), doc: { description: 'Folder for the store, audit log, outbox and server secret.' } },
+  PUBLIC_BASE_URL: {
+    schema: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://bot.example.edu' })
+      .default('http://localhost:3978')
+      .transform((v) => v.replace(/\/+$/, '')),
+    doc: { description: 'Public URL of this server, used in links and to check Twilio signatures.' },
+  },
+  SMTP_URL: { schema: optionalText, doc: { description: 'SMTP server URL (smtp:// or smtps://). Unset: mail is written to DATA_DIR/outbox/mail.jsonl.', example: 'smtp://user:pass@smtp.example.edu:587', secret: true } },
+  MAIL_FROM: { schema: z.string().default('PIN reset <no-reply@localhost>'), doc: { description: 'From address of every email the bot sends.' } },
+  SMS_TRANSPORT: { schema: z.enum(['twilio', 'outbox']).optional(), doc: { description: "'twilio' or 'outbox'. Default: twilio when Twilio credentials are set, else outbox." } },
+  TWILIO_ACCOUNT_SID: { schema: optionalText, doc: { description: 'Twilio account SID (AC...).' } },
+  TWILIO_AUTH_TOKEN: { schema: optionalText, doc: { description: 'Twilio auth token; also checks X-Twilio-Signature on /api/sms.', secret: true } },
+  TWILIO_FROM: { schema: optionalText, doc: { description: 'Twilio number or messaging service SID that sends SMS (E.164).' } },
+  MicrosoftAppId: { schema: optionalText, doc: { description: 'Azure Bot app id. Unset: /api/messages accepts unauthenticated local clients.' } },
+  MicrosoftAppPassword: { schema: optionalText, doc: { description: 'Azure Bot client secret (MultiTenant or SingleTenant).', secret: true } },
+  MicrosoftAppType: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'), doc: { description: 'Azure Bot app type.' } },
+  MicrosoftAppTenantId: { schema: optionalText, doc: { description: 'Tenant id, required for SingleTenant and UserAssignedMSI.' } },
+  SERVICE_DESK_CONTACT: { schema: z.string().min(1).default('the IT Service Desk'), doc: { description: 'Who to contact when self-service cannot help; shown in help and notices.', example: 'the IT Service Desk, +852 0000 0000, servicedesk@example.edu' } },
+  INSTITUTION_EMAIL_DOMAINS: { schema: csv, doc: { description: 'Comma list of institutional mail domains; they cannot be the alternate email.', example: 'example.edu,connect.example.edu' } },
+  SERVER_SECRET: { schema: z.string().min(32, 'must be at least 32 characters').optional(), doc: { description: 'Key for code HMACs and CSRF tokens. Unset: generated once into DATA_DIR/secret.key.', secret: true } },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: { description: 'Log level.' } },
+  CODE_TTL_MINUTES: { schema: int(1, 60).default(10), doc: { description: 'How long an email or SMS code stays valid.' } },
+  CODE_MAX_TRIES: { schema: int(1, 10).default(5), doc: { description: 'Wrong tries before a code is dead.' } },
+  SENDS_PER_ACCOUNT_PER_HOUR: { schema: int(1, 100).default(5), doc: { description: 'Codes and links sent for one account in an hour before self-service pauses.' } },
+  SENDS_PER_ACCOUNT_PER_DAY: { schema: int(1, 1000).default(10), doc: { description: 'Codes and links sent for one account in a day before self-service pauses.' } },
+  PAUSE_HOURS: { schema: int(1, 720).default(24), doc: { description: 'How long self-service stays paused for an account after a limit.' } },
+  SENDS_PER_DESTINATION_PER_HOUR: { schema: int(1, 100).default(5), doc: { description: 'Codes sent to one phone number or email address in an hour.' } },
+  MAX_CONSECUTIVE_FAILURES: { schema: int(1, 100).default(100), doc: { description: 'Failed code checks in a row, across codes, before an account is paused.' } },
+  LINK_TTL_MINUTES: { schema: int(1, 60).default(30), doc: { description: 'How long an emailed reset link stays valid.' } },
+  SMS_LINK_TTL_MINUTES: { schema: int(1, 60).default(10), doc: { description: 'How long the PIN-page link given after a correct SMS code stays valid.' } },
+  MAX_BODY_BYTES: { schema: int(1024, 10_000_000).default(65536), doc: { description: 'Largest request body accepted on any endpoint.' } },
+} as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+export type SettingName = keyof Settings;
+
+export const configSchema = z
+  .object(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v.schema])) as { [K in keyof Settings]: Settings[K]['schema'] })
+  .superRefine((c, ctx) => {
+    const transport = c.SMS_TRANSPORT;
+    if (transport === 'twilio') {
+      for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
+        if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'is required when SMS_TRANSPORT=twilio' });
+      }
+    }
+    if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
+    }
+    if (c.MicrosoftAppType !== 'MultiTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required when MicrosoftAppType=${c.MicrosoftAppType}` });
+    }
+    if (c.SENDS_PER_ACCOUNT_PER_DAY < c.SENDS_PER_ACCOUNT_PER_HOUR) {
+      ctx.addIssue({ code: 'custom', path: ['SENDS_PER_ACCOUNT_PER_DAY'], message: 'must be at least SENDS_PER_ACCOUNT_PER_HOUR' });
+    }
+  })
+  .transform((c) => ({
+    ...c,
+    SMS_TRANSPORT: c.SMS_TRANSPORT ?? (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM ? 'twilio' : 'outbox'),
+  }));
+
+export type AppConfig = z.output<typeof configSchema>;

@@ -1,0 +1,190 @@
+import type { Directory } from '../ports/directory.js';
+import type { Clock } from '../ports/clock.js';
+import type { ContactRecord, Table } from '../ports/store.js';
+import type { Messages } from '../messages/catalog.js';
+import type { Audit, AuditContext } from './audit.js';
+import type { BackgroundWork } from './background.js';
+import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile } from './contactFormats.js';
+import { composeMail } from './mailContent.js';
+import type { Outbound } from './outbound.js';
+import type { SecurityPolicy } from './policy.js';
+import type { Throttles } from './throttles.js';
+import type { VerificationCodes } from './verificationCodes.js';
+
+export interface TurnContextInfo extends AuditContext {
+  channel: string;
+  locale?: string;
+}
+
+export type SendResult =
+  | { kind: 'sent'; challengeId: string; target: string }
+  | { kind: 'paused' }
+  | { kind: 'destination-limited'; target: string }
+  | { kind: 'send-failed'; target: string };
+
+export type AltEmailResult = SendResult | { kind: 'invalid' } | { kind: 'institutional' };
+export type MobileResult = SendResult | { kind: 'invalid' };
+
+/** How the user proved who they are before changing contacts. */
+export type IdentityProof = { kind: 'code'; challengeId: string } | { kind: 'signed-in' };
+
+export interface MaskedContacts {
+  email?: string;
+  mobile?: string;
+}
+
+/**
+ * Registering the alternate email and mobile used for PIN resets: prove the account by a code
+ * sent to the institutional email, then verify each new contact by a code sent to it, then save
+ * both and tell the previous contacts and the institutional email.
+ */
+export class ContactRegistration {
+  constructor(
+    private readonly deps: {
+      directory: Directory;
+      contacts: Table<ContactRecord>;
+      codes: VerificationCodes;
+      throttles: Throttles;
+      outbound: Outbound;
+      audit: Audit;
+      messages: Messages;
+      policy: SecurityPolicy;
+      clock: Clock;
+      background: BackgroundWork;
+    },
+  ) {}
+
+  /**
+   * Sends an identity code to the account's institutional email. Replies the same whether or not
+   * the account exists; the mail goes out in the background so timing does not tell either.
+   */
+  async startIdentity(uid: string, ctx: TurnContextInfo): Promise<SendResult> {
+    const { directory, throttles, codes, audit } = this.deps;
+    const actx = { ...ctx, uid };
+    if ((await throttles.reserveSend(uid, undefined, actx)) !== 'ok') return { kind: 'paused' };
+    const account = await directory.findByUid(uid);
+    const { challenge, code } = await codes.create(uid, 'identity', 'email', account?.email ?? '', account !== undefined);
+    if (account) {
+      this.deps.background.run('identity code', async () => {
+        const ok = await this.deps.outbound.email(this.codeMail(account.email, code, ctx.locale));
+        await codes.markDelivery(challenge.id, ok);
+        await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose: 'identity', to: maskEmail(account.email) });
+      });
+    } else {
+      await audit.record('code.sent', actx, 'fail', { purpose: 'identity', reason: 'unknown account' });
+    }
+    return { kind: 'sent', challengeId: challenge.id, target: '' };
+  }
+
+  async startAltEmail(uid: string, input: string, ctx: TurnContextInfo): Promise<AltEmailResult> {
+    const email = normalizeEmail(input);
+    if (!email) return { kind: 'invalid' };
+    if (isInstitutionalEmail(email, this.deps.policy.institutionEmailDomains)) return { kind: 'institutional' };
+    return this.sendToContact(uid, 'alt-email', email, ctx);
+  }
+
+  async startMobile(uid: string, input: string, ctx: TurnContextInfo): Promise<MobileResult> {
+    const mobile = normalizeMobile(input);
+    if (!mobile) return { kind: 'invalid' };
+    return this.sendToContact(uid, 'mobile', mobile, ctx);
+  }
+
+  /** A new code to replace `challengeId`, to the same place. */
+  async resend(challengeId: string, uid: string, ctx: TurnContextInfo): Promise<SendResult> {
+    const old = await this.deps.codes.get(challengeId);
+    if (!old || old.uid !== uid) return this.startIdentity(uid, ctx);
+    await this.deps.codes.revoke(challengeId);
+    if (old.purpose === 'alt-email' || old.purpose === 'mobile') return this.sendToContact(uid, old.purpose, old.target, ctx);
+    return this.startIdentity(uid, ctx);
+  }
+
+  /** The user typed an address or number and is waiting: send now, and say so if it failed. */
+  private async sendToContact(uid: string, purpose: 'alt-email' | 'mobile', target: string, ctx: TurnContextInfo): Promise<SendResult> {
+    const { throttles, codes, audit, outbound } = this.deps;
+    const actx = { ...ctx, uid };
+    const masked = purpose === 'mobile' ? maskMobile(target) : maskEmail(target);
+    const decision = await throttles.reserveSend(uid, target, actx);
+    if (decision === 'paused') return { kind: 'paused' };
+    if (decision === 'destination-limited') return { kind: 'destination-limited', target: masked };
+    const { challenge, code } = await codes.create(uid, purpose, purpose === 'mobile' ? 'sms' : 'email', target, true);
+    const minutes = Math.round(this.deps.policy.codeTtlMs / 60_000);
+    const ok =
+      purpose === 'mobile'
+        ? await outbound.text(target, this.deps.messages.t('sms.code', { code, minutes }, ctx.locale))
+        : await outbound.email(this.codeMail(target, code, ctx.locale));
+    await codes.markDelivery(challenge.id, ok);
+    await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose, to: masked });
+    if (!ok) {
+      await codes.revoke(challenge.id);
+      return { kind: 'send-failed', target: masked };
+    }
+    return { kind: 'sent', challengeId: challenge.id, target: masked };
+  }
+
+  /**
+   * Saves both contacts once each was verified by its code and the identity was proved recently.
+   * Returns undefined when a proof is missing or too old (nothing is saved).
+   */
+  async save(uid: string, proofs: { identity: IdentityProof; emailChallengeId: string; mobileChallengeId: string }, ctx: TurnContextInfo): Promise<MaskedContacts | undefined> {
+    const { codes, policy, contacts, clock, audit } = this.deps;
+    const window = policy.verifiedWindowMs;
+    const identityOk = proofs.identity.kind === 'signed-in' || (await codes.usedRecently(proofs.identity.challengeId, uid, 'identity', window));
+    const email = await codes.usedRecently(proofs.emailChallengeId, uid, 'alt-email', window);
+    const mobile = await codes.usedRecently(proofs.mobileChallengeId, uid, 'mobile', window);
+    if (!identityOk || !email || !mobile) return undefined;
+    const account = await this.deps.directory.findByUid(uid);
+    if (!account) return undefined;
+    const now = clock.now();
+    const previous = await contacts.get(uid);
+    const record: ContactRecord = { uid, email: email.target, mobile: mobile.target, source: 'self', verifiedAt: now, updatedAt: now };
+    await contacts.put(record);
+    const masked = { email: maskEmail(email.target), mobile: maskMobile(mobile.target) };
+    await audit.record('contacts.changed', { ...ctx, uid }, 'ok', { ...masked, via: proofs.identity.kind });
+    this.notifyChange(account.uid, account.email, previous, record, ctx);
+    return masked;
+  }
+
+  async current(uid: string): Promise<MaskedContacts | undefined> {
+    const rec = await this.deps.contacts.get(uid);
+    if (!rec || (!rec.email && !rec.mobile)) return undefined;
+    return { email: rec.email && maskEmail(rec.email), mobile: rec.mobile && maskMobile(rec.mobile) };
+  }
+
+  /** Tells the institutional email and the previous contacts (which may now be an attacker's loss). */
+  private notifyChange(uid: string, institutional: string, previous: ContactRecord | undefined, now: ContactRecord, ctx: TurnContextInfo): void {
+    const { messages, outbound, audit, policy } = this.deps;
+    const params = {
+      uid,
+      when: formatTime(this.deps.clock.now()),
+      channel: ctx.channel,
+      email: now.email ? maskEmail(now.email) : messages.t('status.notSet', {}, ctx.locale),
+      mobile: now.mobile ? maskMobile(now.mobile) : messages.t('status.notSet', {}, ctx.locale),
+      serviceDesk: policy.serviceDeskContact,
+    };
+    const subject = messages.t('notice.contactsChanged.subject', params, ctx.locale);
+    const text = messages.t('notice.contactsChanged.text', params, ctx.locale);
+    const emails = new Set([institutional.toLowerCase()]);
+    if (previous?.email && previous.email.toLowerCase() !== now.email?.toLowerCase()) emails.add(previous.email);
+    const texts = previous?.mobile && previous.mobile !== now.mobile ? [previous.mobile] : [];
+    this.deps.background.run('contacts-changed notice', async () => {
+      for (const to of emails) {
+        const ok = await outbound.email(composeMail(to, subject, text));
+        await audit.record(ok ? 'notice.sent' : 'notice.failed', { ...ctx, uid }, ok ? 'ok' : 'fail', { notice: 'contacts-changed', to: maskEmail(to) });
+      }
+      for (const to of texts) {
+        const ok = await outbound.text(to, messages.t('notice.contactsChanged.sms', params, ctx.locale));
+        await audit.record(ok ? 'notice.sent' : 'notice.failed', { ...ctx, uid }, ok ? 'ok' : 'fail', { notice: 'contacts-changed', to: maskMobile(to) });
+      }
+    });
+  }
+
+  private codeMail(to: string, code: string, locale?: string) {
+    const { messages, policy } = this.deps;
+    const params = { code, minutes: Math.round(policy.codeTtlMs / 60_000), serviceDesk: policy.serviceDeskContact };
+    return composeMail(to, messages.t('mail.code.subject', params, locale), messages.t('mail.code.text', params, locale));
+  }
+}
+
+export function formatTime(ms: number): string {
+  return new Date(ms).toLocaleString('en-GB', { timeZone: 'Asia/Hong_Kong', dateStyle: 'medium', timeStyle: 'short' }) + ' HKT';
+}

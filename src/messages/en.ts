@@ -1,0 +1,60 @@
+/**
+ * Every sentence a user reads, in English. Placeholders are {name}. A second language adds a
+ * catalog with the same keys (a test checks that none is missing).
+ */
+export const en = {
+  // General
+  'welcome': "Hi! I'm the PIN reset assistant. I can help you register an alternate email and mobile number, and reset your portal PIN if you forget it.\n\nType **register**, **reset**, **status** or **help**.",
+  'help': 'Here is what I can do:\n- **register**: add or change your alternate email and mobile number, so you can reset your PIN yourself.\n- **reset**: reset a forgotten portal PIN.\n- **status**: see which contacts you have registered.\n- **cancel**: stop what we are doing.\n\nStuck? Contact {serviceDesk}.',
+  'help.inFlow': 'Answer the question above, or type **cancel** to stop. Stuck? Contact {serviceDesk}.',
+  'cancelled': 'OK, I have stopped. Nothing more was changed. Type **help** to see what I can do.',
+  'nothingToCancel': 'There is nothing to cancel. Type **help** to see what I can do.',
+  'unknownCommand': "Sorry, I didn't understand that. Type **register**, **reset**, **status** or **help**.",
+  'turnError': 'Sorry, something went wrong on our side and I had to start over. Please try again; if it keeps happening, contact {serviceDesk}.',
+  'resetComingSoon': 'PIN reset by chat is coming soon. For now, please contact {serviceDesk} to reset your PIN.',
+
+  // Identity
+  'identity.askUid': 'What is your portal UID?',
+  'identity.badUid': "That doesn't look like a portal UID. It is the user name you sign in to the portal with, such as **jdoe**. What is your portal UID?",
+  'identity.codeSent': 'If **{uid}** is an account here, I have sent a {digits}-digit code to its institutional email address. Type the code here, or **resend** for a new one.',
+
+  // Codes
+  'code.badFormat': 'The code is {digits} digits, like 123456. Type the code, or **resend** for a new one.',
+  'code.wrong': "That code isn't right. You have {triesLeft} {triesLeft, plural, one {try} other {tries}} left. Type the code again, or **resend** for a new one.",
+  'code.dead': 'That code has had too many wrong tries and no longer works. Type **resend** for a new one.',
+  'code.expired': 'That code has expired. Type **resend** for a new one.',
+  'code.undelivered': 'Sorry, I could not send the code. Type **resend** to try again, or **cancel** and try the other method.',
+  'code.resent': 'I have sent a new code. Type it here.',
+  'code.resentIdentity': 'If **{uid}** is an account here, I have sent a new code to its institutional email address. Type it here.',
+
+  // Limits
+  'limit.paused': 'For your security, self-service for this account is paused for now. Please contact {serviceDesk}.',
+  'limit.destination': 'Too many codes have been sent to {target} recently. Please wait an hour, or use a different one.',
+  'send.failed': 'Sorry, I could not send a code to {target}. Please try again, or use a different one.',
+
+  // Registration
+  'register.askEmail': 'What alternate email address should we use to reach you? It must be a personal address, not your institutional one.',
+  'register.badEmail': "That doesn't look like an email address. Please type an address such as name@gmail.com.",
+  'register.institutionalEmail': 'That is an institutional address. Please give a personal address that does not end in {domains}.',
+  'register.emailCodeSent': 'I have sent a {digits}-digit code to {target}. Type it here, or **resend** for a new one.',
+  'register.askMobile': 'What is your mobile number? An 8-digit Hong Kong number, or an international number starting with +.',
+  'register.badMobile': "That doesn't look like a mobile number. Type 8 digits for a Hong Kong mobile (like 9123 4567), or + and the country code for another country.",
+  'register.mobileCodeSent': 'I have sent a {digits}-digit code by SMS to {target}. Type it here, or **resend** for a new one.',
+  'register.saved': "All done. These contacts are saved and verified:\n- Email: {email}\n- Mobile: {mobile}\n\nYou can use them to reset your PIN. I've told your institutional email and your previous contacts about this change.",
+  'register.expired': 'That took too long, so for your security I have not saved anything. Type **register** to start again.',
+
+  // Status
+  'status.none': 'No contacts are registered for this account yet. Type **register** to add them.',
+  'status.show': 'Registered contacts for this account:\n- Email: {email}\n- Mobile: {mobile}\n\nType **register** to change them.',
+  'status.notSet': 'not set',
+
+  // Messages sent outside the chat
+  'mail.code.subject': 'Your verification code',
+  'mail.code.text': 'Your verification code is {code}. It expires in {minutes} minutes.\n\nIf you did not ask for this, you can ignore this email; nothing changes without the code. Questions: {serviceDesk}.',
+  'sms.code': 'Your PIN reset verification code is {code}. It expires in {minutes} min. Never share it.',
+  'notice.contactsChanged.subject': 'Your PIN reset contacts were changed',
+  'notice.contactsChanged.text': 'The alternate email and mobile number used to reset the portal PIN of {uid} were changed on {when} by chat ({channel}).\nEmail: {email}\nMobile: {mobile}\n\nIf this was not you, contact {serviceDesk} now.',
+  'notice.contactsChanged.sms': 'The PIN reset contacts of {uid} were changed on {when}. Not you? Contact {serviceDesk}.',
+} as const;
+
+export type MessageKey = keyof typeof en;

@@ -1,0 +1,24 @@
+/** A portal account as the directory knows it. Never carries the PIN or its hash. */
+export interface Account {
+  uid: string;
+  name: string;
+  /** Institutional email address on file. */
+  email: string;
+  upn?: string;
+  aadObjectId?: string;
+}
+
+/**
+ * The portal's account directory. The embedded one lives in the store; an LDAP one can replace it.
+ * Lookups are exact after normalisation (uid trimmed and lower-cased; UPN and email lower-cased).
+ */
+export interface Directory {
+  findByUid(uid: string): Promise<Account | undefined>;
+  /** Matches a signed-in user's UPN or email against accounts' `upn` or `email`. */
+  findByLogin(upnOrEmail: string): Promise<Account | undefined>;
+  findByAadObjectId(objectId: string): Promise<Account | undefined>;
+  /** Whether `pin` is the account's current PIN. False for unknown accounts or accounts without a PIN. */
+  checkPin(uid: string, pin: string): Promise<boolean>;
+  /** Sets the PIN durably; resolves only once it is saved. */
+  setPin(uid: string, pin: string): Promise<void>;
+}

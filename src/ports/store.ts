@@ -1,0 +1,99 @@
+/**
+ * The store: named tables of JSON records with a primary key and secondary indexes.
+ * Kept narrow so that a PostgreSQL store can implement it. Every write resolves only once it is durable.
+ */
+export interface Table<T> {
+  get(key: string): Promise<T | undefined>;
+  /** Records whose index `index` has the value `value` (indexes are declared by the store). */
+  findBy(index: string, value: string): Promise<T[]>;
+  put(record: T): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Records whose key matches a predicate; for maintenance jobs and the admin CLI, never on a turn's path. */
+  scan(predicate: (record: T) => boolean): Promise<T[]>;
+}
+
+export interface AccountRecord {
+  uid: string;
+  name: string;
+  email: string;
+  upn?: string;
+  aadObjectId?: string;
+  /** scrypt$N$r$p$salt$hash, see src/domain/pinHash.ts. */
+  pinHash?: string;
+  locale?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ContactRecord {
+  uid: string;
+  /** Alternate (non-institutional) email, verified. */
+  email?: string;
+  /** Mobile number in E.164, verified. */
+  mobile?: string;
+  /** 'self' when the user verified it with the bot; 'import' when it came from the two-factor registrations. */
+  source: 'self' | 'import';
+  verifiedAt: number;
+  updatedAt: number;
+}
+
+export type ChallengePurpose = 'identity' | 'alt-email' | 'mobile' | 'reset-sms';
+
+/** A one-time code sent to the user. The code itself is never stored, only its HMAC. */
+export interface ChallengeRecord {
+  id: string;
+  uid: string;
+  purpose: ChallengePurpose;
+  channel: 'email' | 'sms';
+  /** Where the code went (the address or number being verified). */
+  target: string;
+  codeMac: string;
+  createdAt: number;
+  expiresAt: number;
+  wrongTries: number;
+  status: 'open' | 'used' | 'dead' | 'revoked';
+  /** 'none': nothing was sent (unknown account or no contact), kept so replies look the same. */
+  delivery: 'pending' | 'sent' | 'failed' | 'none';
+}
+
+/** A one-time link to the PIN page. Only the SHA-256 of the token is stored. */
+export interface LinkRecord {
+  tokenHash: string;
+  uid: string;
+  purpose: 'reset-pin';
+  /** How the user proved control: the emailed link itself, or an SMS code. */
+  via: 'email' | 'sms';
+  createdAt: number;
+  expiresAt: number;
+  status: 'open' | 'used' | 'revoked';
+  delivery: 'pending' | 'sent' | 'failed' | 'none';
+}
+
+/** Counters for rate limits; key is `account:<uid>` or `dest:<address or number>`. */
+export interface ThrottleRecord {
+  key: string;
+  /** Times of recent sends, newest last, kept for a day. */
+  sends: number[];
+  consecutiveFailures: number;
+  pausedUntil?: number;
+  updatedAt: number;
+}
+
+/** Bot Framework conversation and user state, stored as the SDK gives it. */
+export interface BotStateRecord {
+  key: string;
+  eTag: string;
+  value: Record<string, unknown>;
+  updatedAt: number;
+}
+
+export interface Store {
+  readonly accounts: Table<AccountRecord>;
+  readonly contacts: Table<ContactRecord>;
+  readonly challenges: Table<ChallengeRecord>;
+  readonly links: Table<LinkRecord>;
+  readonly throttles: Table<ThrottleRecord>;
+  readonly botState: Table<BotStateRecord>;
+  /** Waits for pending writes and releases the store. */
+  close(): Promise<void>;
+}
