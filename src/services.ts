@@ -1,0 +1,136 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { AppConfig } from './config/schema.js';
+import type { Clock } from './ports/clock.js';
+import { systemClock } from './ports/clock.js';
+import type { Logger } from './ports/logger.js';
+import type { Mailer } from './ports/mailer.js';
+import type { SmsSender } from './ports/sms.js';
+import { LowStore } from './adapters/store/lowStore.js';
+import { EmbeddedDirectory } from './adapters/directory/embeddedDirectory.js';
+import { JsonlAuditLog } from './adapters/audit/jsonlAuditLog.js';
+import { OutboxMailer } from './adapters/mail/outboxMailer.js';
+import { SmtpMailer } from './adapters/mail/smtpMailer.js';
+import { OutboxSms } from './adapters/sms/outboxSms.js';
+import { TwilioSms } from './adapters/sms/twilioSms.js';
+import { Audit } from './domain/audit.js';
+import { BackgroundWork } from './domain/background.js';
+import { ContactRegistration } from './domain/contactRegistration.js';
+import { Outbound } from './domain/outbound.js';
+import { policyFromConfig, type SecurityPolicy } from './domain/policy.js';
+import { ServerKey } from './domain/secrets.js';
+import { Throttles } from './domain/throttles.js';
+import { VerificationCodes } from './domain/verificationCodes.js';
+import { Messages } from './messages/catalog.js';
+import { StoreError } from './adapters/store/errors.js';
+
+/** Everything the bot, the web pages and the admin CLI use, built once from the configuration. */
+export interface Services {
+  config: AppConfig;
+  dataDir: string;
+  policy: SecurityPolicy;
+  clock: Clock;
+  logger: Logger;
+  store: LowStore;
+  directory: EmbeddedDirectory;
+  auditLog: JsonlAuditLog;
+  audit: Audit;
+  throttles: Throttles;
+  codes: VerificationCodes;
+  registration: ContactRegistration;
+  messages: Messages;
+  outbound: Outbound;
+  background: BackgroundWork;
+  key: ServerKey;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  mailer?: Mailer;
+  sms?: SmsSender;
+  /** Who holds the DATA_DIR lock: 'bot' or 'admin CLI'. */
+  role?: string;
+}
+
+/** Loads or creates the server secret (DATA_DIR/secret.key, owner-only) unless SERVER_SECRET is set. */
+async function loadServerKey(config: AppConfig, dataDir: string): Promise<ServerKey> {
+  if (config.SERVER_SECRET) return new ServerKey(Buffer.from(config.SERVER_SECRET, 'utf8'));
+  const path = join(dataDir, 'secret.key');
+  try {
+    const text = (await readFile(path, 'utf8')).trim();
+    const key = Buffer.from(text, 'base64url');
+    if (key.length < 32) throw new StoreError(`${path} does not hold a valid secret (too short). Restore it from a backup; codes and links issued with it will stop working if you replace it.`, path);
+    return new ServerKey(key);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`Cannot read ${path}: ${(err as Error).message}`, path);
+    }
+  }
+  const key = randomBytes(32);
+  await writeFile(path, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  return new ServerKey(key);
+}
+
+export async function openServices(config: AppConfig, overrides: ServiceOverrides = {}): Promise<Services> {
+  const dataDir = resolve(config.DATA_DIR);
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? (await import('./log.js')).createLogger(config);
+  const warn = (message: string) => logger.warn({}, message);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const store = await LowStore.open(dataDir, { role: overrides.role ?? 'pin-reset-bot', onWarning: warn });
+  try {
+    const key = await loadServerKey(config, dataDir);
+    const policy = policyFromConfig(config);
+    const auditLog = new JsonlAuditLog(join(dataDir, 'audit.jsonl'), warn);
+    const audit = new Audit(auditLog, clock, logger);
+    const outboxDir = join(dataDir, 'outbox');
+    const mailer = overrides.mailer ?? (config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(join(outboxDir, 'mail.jsonl'), clock));
+    const sms =
+      overrides.sms ??
+      (config.SMS_TRANSPORT === 'twilio'
+        ? new TwilioSms(config.TWILIO_ACCOUNT_SID!, config.TWILIO_AUTH_TOKEN!, config.TWILIO_FROM!)
+        : new OutboxSms(join(outboxDir, 'sms.jsonl'), config.TWILIO_FROM ?? 'pin-reset-bot', clock));
+    const directory = new EmbeddedDirectory(store.accounts, clock);
+    const throttles = new Throttles(store.throttles, clock, policy, audit);
+    const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit);
+    const messages = new Messages();
+    const background = new BackgroundWork(logger);
+    const outbound = new Outbound(mailer, sms, logger);
+    const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background });
+    return {
+      config,
+      dataDir,
+      policy,
+      clock,
+      logger,
+      store,
+      directory,
+      auditLog,
+      audit,
+      throttles,
+      codes,
+      registration,
+      messages,
+      outbound,
+      background,
+      key,
+      async close() {
+        await background.drain();
+        await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms)]);
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+async function closeIfCan(x: unknown): Promise<void> {
+  const c = (x as { close?: () => Promise<void> | void }).close;
+  if (typeof c === 'function') await c.call(x);
+}
