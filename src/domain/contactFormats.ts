@@ -47,8 +47,8 @@ export function maskEmail(email: string): string {
 
 /** `+852 ****1234` */
 export function maskMobile(e164: string): string {
-  const cc = e164.startsWith('+852') ? '+852' : e164.slice(0, Math.max(2, e164.length - 8));
-  return `${cc} ****${e164.slice(-4)}`;
+  // Outside Hong Kong the country code's length varies, so none of it is shown.
+  return `${e164.startsWith('+852') ? '+852' : '+**'} ****${e164.slice(-4)}`;
 }
 
 /** Portal UIDs: letters, digits, dot, dash, underscore; case-insensitive. */

@@ -1,0 +1,27 @@
+import type { TurnContext } from 'botbuilder';
+import type { ContactRegistration, TurnContextInfo } from '../src/domain/contactRegistration.js';
+import type { VerificationCodes } from '../src/domain/verificationCodes.js';
+import type { SecurityPolicy } from '../src/domain/policy.js';
+import type { Messages, MessageKey, Params } from '../src/messages/catalog.js';
+
+/** What the dialogs may use: domain services only, never files, HTTP or transports. */
+export interface DialogDeps {
+  registration: ContactRegistration;
+  codes: VerificationCodes;
+  messages: Messages;
+  policy: SecurityPolicy;
+}
+
+/** Renders a catalog sentence in the user's language, with the service desk always available. */
+export function text(deps: DialogDeps, context: TurnContext, key: MessageKey, params: Params = {}): string {
+  return deps.messages.t(key, { serviceDesk: deps.policy.serviceDeskContact, digits: deps.policy.codeDigits, ...params }, context.activity.locale);
+}
+
+export async function say(deps: DialogDeps, context: TurnContext, key: MessageKey, params: Params = {}): Promise<void> {
+  await context.sendActivity(text(deps, context, key, params));
+}
+
+/** The channel and language of this turn, for audit events and messages sent outside the chat. */
+export function turnInfo(context: TurnContext): TurnContextInfo {
+  return { channel: context.activity.channelId, ...(context.activity.locale ? { locale: context.activity.locale } : {}) };
+}

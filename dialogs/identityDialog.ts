@@ -1,0 +1,54 @@
+import { TextPrompt, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { normalizeUid } from '../src/domain/contactFormats.js';
+import type { IdentityProof } from '../src/domain/contactRegistration.js';
+import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
+import { CODE_ENTRY_DIALOG, CodeEntryDialog, type CodeEntryOptions, type CodeEntryResult } from './codeEntryDialog.js';
+import { say, text, turnInfo, type DialogDeps } from './deps.js';
+
+export const IDENTITY_DIALOG = 'verifyIdentity';
+const UID_PROMPT = 'uidPrompt';
+
+export interface VerifiedIdentity {
+  uid: string;
+  identity: IdentityProof;
+}
+
+/**
+ * Proves who the user is outside Teams: the portal UID, then a code sent to the institutional
+ * email on file. The words are the same whether or not the UID exists.
+ */
+export class IdentityDialog extends CancelAndHelpDialog {
+  constructor(deps: DialogDeps) {
+    super(IDENTITY_DIALOG, deps);
+    this.addDialog(new CodeEntryDialog(deps));
+    this.addDialog(new TextPrompt(UID_PROMPT, async (pc) => pc.recognized.succeeded && normalizeUid(pc.recognized.value ?? '') !== undefined));
+    this.addDialog(new WaterfallDialog('identitySteps', [(s) => this.askUid(s), (s) => this.sendIdentityCode(s), (s) => this.finish(s)]));
+    this.initialDialogId = 'identitySteps';
+  }
+
+  private askUid(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.prompt(UID_PROMPT, { prompt: text(this.deps, step.context, 'identity.askUid'), retryPrompt: text(this.deps, step.context, 'identity.badUid') });
+  }
+
+  private async sendIdentityCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const uid = normalizeUid(step.result as string)!;
+    (step.values as Record<string, unknown>)['uid'] = uid;
+    const sent = await this.deps.registration.startIdentity(uid, turnInfo(step.context));
+    if (sent.kind !== 'sent') {
+      await say(this.deps, step.context, 'limit.paused');
+      return step.endDialog();
+    }
+    return step.beginDialog(CODE_ENTRY_DIALOG, {
+      uid,
+      purpose: 'identity',
+      challengeId: sent.challengeId,
+      prompt: text(this.deps, step.context, 'identity.codeSent', { uid }),
+    } satisfies CodeEntryOptions);
+  }
+
+  private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as CodeEntryResult | undefined;
+    if (!result?.verified) return step.endDialog();
+    return step.endDialog({ uid: (step.values as Record<string, unknown>)['uid'] as string, identity: { kind: 'code', challengeId: result.challengeId } } satisfies VerifiedIdentity);
+  }
+}

@@ -1,0 +1,48 @@
+import type { Storage, StoreItems } from 'botbuilder';
+import type { BotStateRecord, Table } from '../ports/store.js';
+import type { Clock } from '../ports/clock.js';
+import { KeyedMutex } from '../domain/keyedMutex.js';
+
+/**
+ * Bot Framework `Storage` on the durable store, so conversation and dialog state survive a
+ * restart. eTags behave as in the SDK's MemoryStorage: a write whose eTag is set, is not '*' and
+ * differs from the stored one is refused with an "eTag conflict" error.
+ */
+export class StoreStorage implements Storage {
+  private readonly mutex = new KeyedMutex();
+  private counter = 0;
+
+  constructor(private readonly table: Table<BotStateRecord>, private readonly clock: Clock) {}
+
+  async read(keys: string[]): Promise<StoreItems> {
+    if (!keys) throw new Error('Keys are required when reading');
+    const items: StoreItems = {};
+    for (const key of keys) {
+      const rec = await this.table.get(key);
+      if (rec) items[key] = { ...rec.value, eTag: rec.eTag };
+    }
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    if (!changes) throw new Error('Changes are required when writing');
+    await Promise.all(
+      Object.entries(changes).map(([key, item]) =>
+        this.mutex.run(key, async () => {
+          const { eTag, ...value } = (item ?? {}) as Record<string, unknown> & { eTag?: string };
+          const current = await this.table.get(key);
+          if (current && eTag && eTag !== '*' && eTag !== current.eTag) {
+            throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+          }
+          const next = `${this.clock.now().toString(36)}-${(++this.counter).toString(36)}`;
+          await this.table.put({ key, eTag: next, value: JSON.parse(JSON.stringify(value)) as Record<string, unknown>, updatedAt: this.clock.now() });
+        }),
+      ),
+    );
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (!keys) throw new Error('Keys are required when deleting');
+    await Promise.all(keys.map((key) => this.mutex.run(key, () => this.table.delete(key))));
+  }
+}

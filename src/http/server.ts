@@ -1,0 +1,75 @@
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { Services } from '../services.js';
+
+export interface HttpDeps {
+  services: Services;
+  adapter: CloudAdapter;
+  bot: ActivityHandler;
+}
+
+/**
+ * The HTTP surface (DESIGN.md contract): /api/messages for Bot Framework activities and /healthz.
+ * Requests in flight are counted so that shutdown can let them finish.
+ */
+export interface HttpSurface {
+  server: Server;
+  /** Requests being handled now. */
+  inFlight(): number;
+  /** New requests get 503 from now on, while those in flight finish. */
+  stopAccepting(): void;
+}
+
+export function createHttpServer({ services, adapter, bot }: HttpDeps): HttpSurface {
+  const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
+  let inFlight = 0;
+  let accepting = true;
+
+  server.pre((req: Request, res: Response, next: restify.Next) => {
+    if (!accepting) {
+      res.setHeader('Connection', 'close');
+      res.send(503, { code: 'ShuttingDown', message: 'The service is restarting; try again in a moment.' });
+      return next(false);
+    }
+    inFlight++;
+    res.once('close', () => inFlight--);
+    return next();
+  });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(restify.plugins.bodyParser({ maxBodySize: services.config.MAX_BODY_BYTES, mapParams: false, mapFiles: false, keepExtensions: false }));
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    if (!req.is('json')) {
+      res.send(415, { code: 'UnsupportedMediaType', message: 'Send the activity as application/json.' });
+      return;
+    }
+    if (typeof req.body !== 'object' || req.body === null || typeof (req.body as { type?: unknown }).type !== 'string') {
+      res.send(400, { code: 'BadRequest', message: 'The body must be a Bot Framework activity with a "type".' });
+      return;
+    }
+    await adapter.process(req, res, (context) => bot.run(context));
+  });
+
+  server.get('/healthz', (_req: Request, res: Response, next: restify.Next) => {
+    res.send(200, { status: 'ok' });
+    return next();
+  });
+
+  // Never show internals: any unexpected error becomes a plain 500 with no details.
+  server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number; body?: unknown; toJSON?: () => unknown }, callback: () => void) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      services.logger.error({ err, path: req.path(), method: req.method }, 'request failed');
+      err.toJSON = () => ({ code: 'InternalError', message: 'Something went wrong on our side.' });
+    }
+    return callback();
+  });
+
+  return {
+    server,
+    inFlight: () => inFlight,
+    stopAccepting: () => {
+      accepting = false;
+    },
+  };
+}

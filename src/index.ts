@@ -1,0 +1,79 @@
+import { ConfigurationBotFrameworkAuthentication, ConversationState, CloudAdapter, UserState, type TurnContext } from 'botbuilder';
+import type { AddressInfo } from 'node:net';
+import type { AppConfig } from './config/schema.js';
+import { openServices, type ServiceOverrides, type Services } from './services.js';
+import { StoreStorage } from './bot/storeStorage.js';
+import { PinResetBot } from './bot/pinResetBot.js';
+import { createHttpServer } from './http/server.js';
+import { MainDialog } from '../dialogs/mainDialog.js';
+import type { DialogDeps } from '../dialogs/deps.js';
+import { say } from '../dialogs/deps.js';
+
+export interface App {
+  services: Services;
+  /** Starts listening; resolves with the bound port. */
+  listen(port?: number, host?: string): Promise<number>;
+  /** Graceful stop: no new requests, in-flight turns finish, background sends finish, the store is flushed. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: builds storage, state, dialogs, bot, adapter and HTTP server, in that
+ * order, from the validated configuration (with services from ./services.ts).
+ */
+export async function createApp(config: AppConfig, overrides: ServiceOverrides = {}): Promise<App> {
+  const services = await openServices(config, { role: 'bot', ...overrides });
+  const { logger } = services;
+
+  const storage = new StoreStorage(services.store.botState, services.clock);
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+
+  const deps: DialogDeps = { registration: services.registration, codes: services.codes, messages: services.messages, policy: services.policy };
+  const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps);
+
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: config.MicrosoftAppId,
+      MicrosoftAppPassword: config.MicrosoftAppPassword,
+      MicrosoftAppType: config.MicrosoftAppType,
+      MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+    }),
+  );
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    const activity = context.activity;
+    logger.error({ err: error, channel: activity.channelId, conversation: activity.conversation?.id, activityType: activity.type }, 'turn failed');
+    await services.audit.record('turn.error', { channel: activity.channelId }, 'fail', { error: error.name });
+    try {
+      await say(deps, context, 'turnError');
+    } catch (sendError) {
+      logger.error({ err: sendError }, 'could not send the apology');
+    }
+    // Start the user over rather than leave them in a broken state.
+    await conversationState.delete(context).catch((err: unknown) => logger.error({ err }, 'could not clear conversation state'));
+  };
+
+  const http = createHttpServer({ services, adapter, bot });
+  const { startAdminSocket } = await import('./admin/socket.js');
+  const adminSocket = await startAdminSocket(services.dataDir, services, logger);
+
+  let closing: Promise<void> | null = null;
+  return {
+    services,
+    listen: (port = config.PORT, host = config.HOST) =>
+      new Promise<number>((resolve, reject) => {
+        http.server.once('error', reject);
+        http.server.listen(port, host, () => resolve((http.server.address() as AddressInfo).port));
+      }),
+    close: () =>
+      (closing ??= (async () => {
+        http.stopAccepting();
+        const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+        const deadline = Date.now() + 10_000;
+        while (http.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await adminSocket.close();
+        await services.close();
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+      })()),
+  };
+}

@@ -1,0 +1,38 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { openServices, type Services } from '../../src/services.js';
+import { ManualClock, RecordingMailer, RecordingSms } from './fakes.js';
+
+export interface TestServices {
+  services: Services;
+  clock: ManualClock;
+  mailer: RecordingMailer;
+  sms: RecordingSms;
+  dataDir: string;
+}
+
+export async function tempDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'pin-reset-bot-'));
+}
+
+export function testConfig(env: Record<string, string> = {}) {
+  return loadConfig({ LOG_LEVEL: 'silent', SERVICE_DESK_CONTACT: 'the IT Service Desk (2859 0000)', INSTITUTION_EMAIL_DOMAINS: 'example.edu', ...env }, null);
+}
+
+/** Services on a temp DATA_DIR with recording transports and a manual clock. */
+export async function openTestServices(env: Record<string, string> = {}, dataDir?: string): Promise<TestServices> {
+  const dir = dataDir ?? (await tempDataDir());
+  const clock = new ManualClock();
+  const mailer = new RecordingMailer();
+  const sms = new RecordingSms();
+  const services = await openServices(testConfig({ DATA_DIR: dir, ...env }), { clock, mailer, sms, logger: silent });
+  return { services, clock, mailer, sms, dataDir: dir };
+}
+
+const silent = { info() {}, warn() {}, error() {}, debug() {} };
+
+export async function addAccount(services: Services, uid: string, email = `${uid}@example.edu`, extra: { upn?: string; pin?: string } = {}) {
+  await services.directory.importAccount({ uid, name: uid.toUpperCase(), email, ...extra });
+}
