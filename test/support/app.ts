@@ -1,0 +1,41 @@
+import { PassThrough } from 'node:stream';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createApp, type App } from '../../src/index.js';
+import { createLogger } from '../../src/log.js';
+import { testConfig, tempDataDir } from './services.js';
+import { ManualClock } from './fakes.js';
+
+export interface RunningApp {
+  app: App;
+  baseUrl: string;
+  dataDir: string;
+  clock: ManualClock;
+  /** Everything the server logged, as written. */
+  logs(): string;
+}
+
+/** The real server (restify, CloudAdapter, store on disk) on a free port against a temp DATA_DIR. */
+export async function startApp(env: Record<string, string> = {}, dataDir?: string): Promise<RunningApp> {
+  const dir = dataDir ?? (await tempDataDir());
+  const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', ...env });
+  const sink = new PassThrough();
+  let logged = '';
+  sink.on('data', (chunk: Buffer) => (logged += chunk.toString('utf8')));
+  const clock = new ManualClock(Date.now());
+  const app = await createApp(config, { logger: createLogger(config, sink), clock });
+  const port = await app.listen(0, '127.0.0.1');
+  return { app, baseUrl: `http://127.0.0.1:${port}`, dataDir: dir, clock, logs: () => logged };
+}
+
+/** Every file under `dir`, as text. */
+export async function readAllFiles(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      const path = join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
+      out[path] = await readFile(path, 'utf8').catch(() => '');
+    }
+  }
+  return out;
+}
