@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { StoreError } from '../adapters/store/errors.js';
+import { readLockOwner, type LockOwner } from '../adapters/store/lock.js';
+import type { Logger } from '../ports/logger.js';
+import { openServices } from '../services.js';
+import { filesOf, parseAdminCommand, readsStdin, runAdminCommand } from './commands.js';
+import { EXIT_USAGE, failure, type AdminInput, type AdminRequest, type AdminResult } from './result.js';
+import { adminSocketPath, BOT_ROLE, sendAdminRequest } from './socket.js';
+
+/** The lock role the CLI takes when it opens the store itself. */
+export const CLI_ROLE = 'admin CLI';
+
+/** Where the CLI gets its files and stdin; the real ones in main.ts, fakes in tests. */
+export interface CliIo {
+  readFile(path: string): Promise<string>;
+  readStdin(): Promise<string>;
+  /** Store warnings (e.g. a torn journal line) while the CLI holds the store. */
+  warn(message: string): void;
+}
+
+export interface CliOptions {
+  env: NodeJS.ProcessEnv;
+  /** The .env file to read under the environment, or null for none. */
+  envFile: string | null;
+  /** Who holds DATA_DIR; tests that hold it in-process pass their own reader. */
+  lockOwner?: (dataDir: string) => LockOwner | undefined;
+}
+
+/**
+ * The admin CLI: reads the files and stdin the command needs, then runs the command inside the
+ * bot if the bot holds DATA_DIR (so the store has one writer), or opens the store itself.
+ */
+export async function runCli(argv: readonly string[], options: CliOptions, io: CliIo): Promise<AdminResult> {
+  const parsed = parseAdminCommand(argv);
+  if (!parsed.ok) return parsed.result;
+  let config;
+  try {
+    config = loadConfig(options.env, options.envFile);
+  } catch (err) {
+    if (err instanceof ConfigError) return failure(err.message);
+    throw err;
+  }
+  const input: AdminInput = { files: {}, stdin: '' };
+  for (const file of filesOf(parsed.command)) {
+    try {
+      input.files[file] = await io.readFile(file);
+    } catch (err) {
+      return failure(`Cannot read ${file}: ${describeFsError(err)}`);
+    }
+  }
+  if (readsStdin(parsed.command)) input.stdin = await io.readStdin();
+
+  const request: AdminRequest = { argv: [...argv], input };
+  const dataDir = resolve(config.DATA_DIR);
+  const owner = (options.lockOwner ?? readLockOwner)(dataDir);
+  if (owner?.role === BOT_ROLE) return runInBot(dataDir, owner, request);
+
+  const logger = warningsTo(io.warn);
+  let services;
+  try {
+    services = await openServices(config, { role: CLI_ROLE, logger });
+  } catch (err) {
+    if (err instanceof StoreError) return failure(err.message);
+    return failure(`Cannot open the store in ${dataDir}: ${(err as Error)?.message ?? String(err)}`);
+  }
+  try {
+    return await runAdminCommand(services, request.argv, request.input);
+  } finally {
+    await services.close().catch((err: unknown) => io.warn(`warning: closing the store failed: ${(err as Error)?.message ?? String(err)}`));
+  }
+}
+
+/** Sends the command to the bot that holds DATA_DIR; the CLI never writes the store behind its back. */
+export async function runInBot(dataDir: string, owner: LockOwner, request: AdminRequest): Promise<AdminResult> {
+  const path = adminSocketPath(dataDir);
+  try {
+    return await sendAdminRequest(path, request);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return failure(
+      `The bot (pid ${owner.pid}, since ${owner.since}) is running on ${dataDir} but did not answer on ${path} (${reason}). ` +
+        'Admin commands must go through it so the store has one writer: check the bot, or stop it and run the command again.',
+      EXIT_USAGE,
+    );
+  }
+}
+
+function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
+    default:
+      return e.message ?? String(err);
+  }
+}
+
+function warningsTo(warn: (message: string) => void): Logger {
+  return {
+    info: () => {},
+    debug: () => {},
+    warn: (_obj, msg) => warn(`warning: ${msg ?? ''}`),
+    error: (_obj, msg) => warn(`error: ${msg ?? ''}`),
+  };
+}

@@ -1,0 +1,97 @@
+import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile, normalizeUid } from '../domain/contactFormats.js';
+import type { ContactRecord } from '../ports/store.js';
+import type { Services } from '../services.js';
+import { duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
+import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminResult } from './result.js';
+
+export const CONTACT_COLUMNS = { required: ['uid'], optional: ['email', 'mobile'], oneOf: ['email', 'mobile'] } as const;
+
+interface CheckedContactRow {
+  line: number;
+  uid: string | undefined;
+  email?: string;
+  mobile?: string;
+  problems: string[];
+}
+
+function checkContactRow(row: CsvRow, institutionDomains: readonly string[]): CheckedContactRow {
+  const problems: string[] = [];
+  if (row.fieldCountProblem) problems.push(`row: ${row.fieldCountProblem}`);
+  const v = row.values;
+  const uid = normalizeUid(v.uid ?? '');
+  if (!v.uid?.trim()) problems.push('uid: missing');
+  else if (!uid) problems.push('uid: not a valid UID (letters, digits, dot, dash or underscore, at most 64)');
+  const checked: CheckedContactRow = { line: row.line, uid, problems };
+  const emailText = v.email?.trim() ?? '';
+  const mobileText = v.mobile?.trim() ?? '';
+  if (!emailText && !mobileText) problems.push('email/mobile: neither is given; a row needs at least one');
+  if (emailText) {
+    const email = normalizeEmail(emailText);
+    if (!email) problems.push('email: not a valid email address');
+    else if (isInstitutionalEmail(email, institutionDomains)) problems.push('email: is an institutional address; the alternate email must be outside the institution');
+    else checked.email = email;
+  }
+  if (mobileText) {
+    const mobile = normalizeMobile(mobileText);
+    if (!mobile) problems.push('mobile: not a mobile number (an 8-digit Hong Kong mobile, or E.164 with a leading +)');
+    else checked.mobile = mobile;
+  }
+  return checked;
+}
+
+const masked = (c: { email?: string; mobile?: string }) => ({
+  ...(c.email ? { email: maskEmail(c.email) } : {}),
+  ...(c.mobile ? { mobile: maskMobile(c.mobile) } : {}),
+});
+
+/**
+ * `contacts import FILE.csv`: the VPN two-factor registrations (uid,email,mobile), taken as
+ * verified. Bad rows are reported by line and skipped. Contacts the user registered with the bot
+ * are never overwritten by an import; rerunning the same file changes nothing.
+ */
+export async function importContacts(services: Services, fileName: string, text: string): Promise<AdminResult> {
+  const parsed = readCsvRows(text, CONTACT_COLUMNS);
+  if (!parsed.ok) return failure(`${fileName}: ${parsed.problem}. Nothing was imported.`, EXIT_USAGE);
+  const rows = parsed.rows.map((r) => checkContactRow(r, services.policy.institutionEmailDomains));
+
+  const sameUid = duplicateKeys(rows.map((r) => ({ line: r.line, key: r.uid })));
+  for (const row of rows) {
+    const lines = sameUid.get(row.line);
+    if (lines) row.problems.push(`uid: ${row.uid} is also on line ${lines.join(', ')}; none of these rows was imported`);
+    else if (row.uid && !(await services.directory.findByUid(row.uid))) row.problems.push('uid: no such account');
+  }
+
+  const counts = { created: 0, updated: 0, unchanged: 0, kept: 0, rejected: 0 };
+  const output = new Output();
+  for (const row of rows) {
+    if (row.problems.length > 0 || !row.uid) {
+      counts.rejected += 1;
+      for (const problem of row.problems) output.warn(`line ${row.line}: ${problem}`);
+      continue;
+    }
+    const existing = await services.store.contacts.get(row.uid);
+    if (existing?.source === 'self') {
+      counts.kept += 1;
+      output.say(`line ${row.line}: ${row.uid}: kept the contacts the user registered with the bot; an import never replaces them`);
+      continue;
+    }
+    if (existing && existing.email === row.email && existing.mobile === row.mobile) {
+      counts.unchanged += 1;
+      continue;
+    }
+    const now = services.clock.now();
+    const record: ContactRecord = { uid: row.uid, source: 'import', verifiedAt: now, updatedAt: now };
+    if (row.email) record.email = row.email;
+    if (row.mobile) record.mobile = row.mobile;
+    await services.store.contacts.put(record);
+    const change = existing ? 'updated' : 'created';
+    counts[change] += 1;
+    await services.audit.record('contacts.imported', { uid: row.uid, channel: 'admin' }, 'ok', { change, ...masked(record) });
+  }
+
+  output.say(
+    `${fileName}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.kept} kept (self-registered), ${counts.rejected} rejected.`,
+  );
+  if (counts.rejected) output.say('Rejected rows were not imported. Fix them and run the import again; rows already imported will show as unchanged.');
+  return output.done(counts.rejected ? EXIT_REFUSED : EXIT_OK);
+}

@@ -1,0 +1,48 @@
+/** What a command is given besides its arguments: the files it names, read by the CLI, and stdin. */
+export interface AdminInput {
+  files: Record<string, string>;
+  stdin: string;
+}
+
+/** What a command prints and how it exits; the same whether it ran in the CLI or inside the bot. */
+export interface AdminResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface AdminRequest {
+  argv: string[];
+  input: AdminInput;
+}
+
+export const EXIT_OK = 0;
+/** Some rows rejected, PIN does not match, nothing found. */
+export const EXIT_REFUSED = 1;
+/** Usage error, unreadable file, store or configuration problem. */
+export const EXIT_USAGE = 2;
+
+/** Collects a command's output lines. */
+export class Output {
+  private readonly out: string[] = [];
+  private readonly err: string[] = [];
+
+  say(line: string): this {
+    this.out.push(line);
+    return this;
+  }
+
+  warn(line: string): this {
+    this.err.push(line);
+    return this;
+  }
+
+  done(exitCode: number): AdminResult {
+    const text = (lines: string[]) => (lines.length ? `${lines.join('\n')}\n` : '');
+    return { stdout: text(this.out), stderr: text(this.err), exitCode };
+  }
+}
+
+export function failure(message: string, exitCode = EXIT_USAGE): AdminResult {
+  return new Output().warn(message).done(exitCode);
+}
