@@ -1,12 +1,14 @@
 import type { TurnContext } from 'botbuilder';
 import type { ContactRegistration, TurnContextInfo } from '../src/domain/contactRegistration.js';
 import type { VerificationCodes } from '../src/domain/verificationCodes.js';
+import type { PinReset } from '../src/domain/pinReset.js';
 import type { SecurityPolicy } from '../src/domain/policy.js';
 import type { Messages, MessageKey, Params } from '../src/messages/catalog.js';
 
 /** What the dialogs may use: domain services only, never files, HTTP or transports. */
 export interface DialogDeps {
   registration: ContactRegistration;
+  pinReset: PinReset;
   codes: VerificationCodes;
   messages: Messages;
   policy: SecurityPolicy;

@@ -3,6 +3,7 @@ import { recognizeCommand } from './commands.js';
 import { say, type DialogDeps } from './deps.js';
 import { REGISTER_DIALOG, RegisterContactsDialog } from './registerContactsDialog.js';
 import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
+import { RESET_DIALOG, ResetPinDialog } from './resetPinDialog.js';
 
 export const MAIN_DIALOG = 'main';
 
@@ -12,6 +13,7 @@ export class MainDialog extends ComponentDialog {
     super(MAIN_DIALOG);
     this.addDialog(new RegisterContactsDialog(deps));
     this.addDialog(new StatusDialog(deps));
+    this.addDialog(new ResetPinDialog(deps));
     this.addDialog(new WaterfallDialog('mainSteps', [(s) => this.route(s), (s) => s.endDialog()]));
     this.initialDialogId = 'mainSteps';
   }
@@ -23,8 +25,7 @@ export class MainDialog extends ComponentDialog {
       case 'status':
         return step.beginDialog(STATUS_DIALOG);
       case 'reset':
-        await say(this.deps, step.context, 'resetComingSoon');
-        return step.endDialog();
+        return step.beginDialog(RESET_DIALOG);
       case 'help':
         await say(this.deps, step.context, 'help');
         return step.endDialog();

@@ -14,7 +14,6 @@ export const en = {
   'nothingToCancel': 'There is nothing to cancel. Type **help** to see what I can do.',
   'unknownCommand': "Sorry, I didn't understand that. Type **register**, **reset**, **status** or **help**.",
   'turnError': 'Sorry, something went wrong on our side and I had to start over. Please try again; if it keeps happening, contact {serviceDesk}.',
-  'resetComingSoon': 'PIN reset by chat is coming soon. For now, please contact {serviceDesk} to reset your PIN.',
 
   // Identity
   'identity.askUid': 'What is your portal UID?',
@@ -45,6 +44,16 @@ export const en = {
   'register.mobileCodeSent': 'I have sent a {digits}-digit code by SMS to {target}. Type it here, or **resend** for a new one.',
   'register.saved': "All done. These contacts are saved and verified:\n- Email: {email}\n- Mobile: {mobile}\n\nYou can use them to reset your PIN. I've told your institutional email and your previous contacts about this change.",
   'register.expired': 'That took too long, so for your security I have not saved anything. Type **register** to start again.',
+
+  // Reset PIN
+  'reset.askMethod': 'How would you like to verify?\n1. **email**: a link to your registered alternate email\n2. **sms**: a code to your registered mobile',
+  'reset.badMethod': 'Please answer **email** or **sms** (or 1 or 2).',
+  'reset.emailSent': 'If **{uid}** has a registered alternate email, I have sent a link to it. Open the link within {minutes} minutes to set a new PIN. No email? Check your junk folder, or type **reset** to try again.',
+  'reset.smsSent': 'If **{uid}** has a registered mobile number, I have sent a {digits}-digit code to it by SMS. Type the code here, or **resend** for a new one.',
+  'reset.smsResent': 'If **{uid}** has a registered mobile number, I have sent a new code to it. Type it here.',
+  'reset.linkReady': 'Thank you, that is right. Set your new PIN on this page within {minutes} minutes (the link works once):\n{url}',
+  'reset.linkButton': 'Set new PIN',
+  'reset.linkFailed': 'That took too long, so for your security I cannot give you the link. Type **reset** to start again.',
 
   // Status
   'status.none': 'No contacts are registered for this account yet. Type **register** to add them.',
