@@ -23,6 +23,10 @@ function formatDefault(value: unknown): string {
   return String(value);
 }
 
+/** Quotes a value only where .env parsing (node:util parseEnv, dotenv) would otherwise change it; escapes are not supported there. */
 function quote(value: string): string {
-  return /[\s#"'<>]/.test(value) ? `"${value.replace(/"/g, '\\"')}"` : value;
+  if (!/#|^\s|\s$|^["'`]|\n/.test(value)) return value;
+  const mark = ['"', "'", '`'].find((q) => !value.includes(q));
+  if (!mark) throw new Error(`Cannot write ${JSON.stringify(value)} as a .env value: it contains every kind of quote.`);
+  return `${mark}${value}${mark}`;
 }

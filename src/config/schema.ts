@@ -6,7 +6,11 @@ import { z } from 'zod';
  * (`npm run env:example`) and a test keeps the two in step.
  */
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+const oneOf = <const V extends readonly [string, ...string[]]>(values: V) => z.enum(values, { error: `must be one of: ${values.join(', ')}` });
 const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
 const csv = z
   .string()
@@ -29,20 +33,23 @@ export const settings = {
       .transform((v) => v.replace(/\/+$/, '')),
     doc: { description: 'Public URL of this server, used in links and to check Twilio signatures.' },
   },
-  SMTP_URL: { schema: optionalText, doc: { description: 'SMTP server URL (smtp:// or smtps://). Unset: mail is written to DATA_DIR/outbox/mail.jsonl.', example: 'smtp://user:pass@smtp.example.edu:587', secret: true } },
+  SMTP_URL: {
+    schema: optionalText.refine((v) => v === undefined || /^smtps?:\/\/[^/?#\s]+/i.test(v), { error: 'must be an smtp:// or smtps:// URL' }),
+    doc: { description: 'SMTP server URL (smtp:// or smtps://). Unset: mail is written to DATA_DIR/outbox/mail.jsonl.', example: 'smtp://user:pass@smtp.example.edu:587', secret: true },
+  },
   MAIL_FROM: { schema: z.string().default('PIN reset <no-reply@localhost>'), doc: { description: 'From address of every email the bot sends.' } },
-  SMS_TRANSPORT: { schema: z.enum(['twilio', 'outbox']).optional(), doc: { description: "'twilio' or 'outbox'. Default: twilio when Twilio credentials are set, else outbox." } },
+  SMS_TRANSPORT: { schema: oneOf(['twilio', 'outbox']).optional(), doc: { description: "'twilio' or 'outbox'. Default: twilio when Twilio credentials are set, else outbox." } },
   TWILIO_ACCOUNT_SID: { schema: optionalText, doc: { description: 'Twilio account SID (AC...).' } },
   TWILIO_AUTH_TOKEN: { schema: optionalText, doc: { description: 'Twilio auth token; also checks X-Twilio-Signature on /api/sms.', secret: true } },
   TWILIO_FROM: { schema: optionalText, doc: { description: 'Twilio number or messaging service SID that sends SMS (E.164).' } },
   MicrosoftAppId: { schema: optionalText, doc: { description: 'Azure Bot app id. Unset: /api/messages accepts unauthenticated local clients.' } },
   MicrosoftAppPassword: { schema: optionalText, doc: { description: 'Azure Bot client secret (MultiTenant or SingleTenant).', secret: true } },
-  MicrosoftAppType: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'), doc: { description: 'Azure Bot app type.' } },
+  MicrosoftAppType: { schema: oneOf(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'), doc: { description: 'Azure Bot app type.' } },
   MicrosoftAppTenantId: { schema: optionalText, doc: { description: 'Tenant id, required for SingleTenant and UserAssignedMSI.' } },
   SERVICE_DESK_CONTACT: { schema: z.string().min(1).default('the IT Service Desk'), doc: { description: 'Who to contact when self-service cannot help; shown in help and notices.', example: 'the IT Service Desk, +852 0000 0000, servicedesk@example.edu' } },
   INSTITUTION_EMAIL_DOMAINS: { schema: csv, doc: { description: 'Comma list of institutional mail domains; they cannot be the alternate email.', example: 'example.edu,connect.example.edu' } },
   SERVER_SECRET: { schema: z.string().min(32, 'must be at least 32 characters').optional(), doc: { description: 'Key for code HMACs and CSRF tokens. Unset: generated once into DATA_DIR/secret.key.', secret: true } },
-  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: { description: 'Log level.' } },
+  LOG_LEVEL: { schema: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: { description: 'Log level.' } },
   CODE_TTL_MINUTES: { schema: int(1, 60).default(10), doc: { description: 'How long an email or SMS code stays valid.' } },
   CODE_MAX_TRIES: { schema: int(1, 10).default(5), doc: { description: 'Wrong tries before a code is dead.' } },
   SENDS_PER_ACCOUNT_PER_HOUR: { schema: int(1, 100).default(5), doc: { description: 'Codes and links sent for one account in an hour before self-service pauses.' } },
@@ -61,23 +68,29 @@ export type SettingName = keyof Settings;
 
 export const configSchema = z
   .object(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v.schema])) as { [K in keyof Settings]: Settings[K]['schema'] })
-  .superRefine((c, ctx) => {
-    const transport = c.SMS_TRANSPORT;
-    if (transport === 'twilio') {
-      for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
-        if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'is required when SMS_TRANSPORT=twilio' });
+  .superRefine(
+    (c, ctx) => {
+      // Runs even when some settings are bad, so that every problem is listed at once; a rule is
+      // checked only when the settings it reads are themselves valid.
+      const bad = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+      const valid = (...names: SettingName[]) => names.every((n) => !bad.has(n));
+      if (c.SMS_TRANSPORT === 'twilio' && valid('SMS_TRANSPORT')) {
+        for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
+          if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'is required when SMS_TRANSPORT=twilio' });
+        }
       }
-    }
-    if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
-    }
-    if (c.MicrosoftAppType !== 'MultiTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required when MicrosoftAppType=${c.MicrosoftAppType}` });
-    }
-    if (c.SENDS_PER_ACCOUNT_PER_DAY < c.SENDS_PER_ACCOUNT_PER_HOUR) {
-      ctx.addIssue({ code: 'custom', path: ['SENDS_PER_ACCOUNT_PER_DAY'], message: 'must be at least SENDS_PER_ACCOUNT_PER_HOUR' });
-    }
-  })
+      if (valid('MicrosoftAppType') && c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
+        ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
+      }
+      if (valid('MicrosoftAppType') && c.MicrosoftAppType !== 'MultiTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
+        ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required when MicrosoftAppType=${c.MicrosoftAppType}` });
+      }
+      if (valid('SENDS_PER_ACCOUNT_PER_DAY', 'SENDS_PER_ACCOUNT_PER_HOUR') && c.SENDS_PER_ACCOUNT_PER_DAY < c.SENDS_PER_ACCOUNT_PER_HOUR) {
+        ctx.addIssue({ code: 'custom', path: ['SENDS_PER_ACCOUNT_PER_DAY'], message: 'must be at least SENDS_PER_ACCOUNT_PER_HOUR' });
+      }
+    },
+    { when: () => true },
+  )
   .transform((c) => ({
     ...c,
     SMS_TRANSPORT: c.SMS_TRANSPORT ?? (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM ? 'twilio' : 'outbox'),

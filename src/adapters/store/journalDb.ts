@@ -14,6 +14,8 @@ export interface TableSpec<T> {
   key: (record: T) => string;
   /** Secondary indexes: name -> the record's value for that index (undefined: not indexed). */
   indexes?: Record<string, (record: T) => string | undefined>;
+  /** How a looked-up value is normalised per index, to match how `indexes` normalises the record's value (e.g. lower case). */
+  indexQuery?: Record<string, (value: string) => string>;
   schema: z.ZodType<T>;
 }
 
@@ -49,6 +51,7 @@ export class JournalDb {
   private snapshotBytes = 0;
   private broken: Error | null = null;
   private closed = false;
+  private closing = false;
   private readonly snapshot: Low<Snapshot>;
   readonly snapshotPath: string;
   readonly journalPath: string;
@@ -83,7 +86,12 @@ export class JournalDb {
     for (const [table, records] of Object.entries(data.tables)) {
       const spec = this.specs.get(table);
       if (!spec) throw new StoreError(`${this.snapshotPath} has an unknown table "${table}". It has been left untouched.`, this.snapshotPath);
-      for (const [key, record] of Object.entries(records)) this.apply(table, key, this.validate(spec, record, `${this.snapshotPath}: ${table}/${key}`));
+      if (typeof records !== 'object' || records === null || Array.isArray(records)) {
+        throw new StoreError(`${this.snapshotPath}: table "${table}" is not an object of records. It has been left untouched; restore it from a backup.`, this.snapshotPath);
+      }
+      for (const [key, record] of Object.entries(records)) {
+        this.apply(table, key, this.validate(spec, record, `${this.snapshotPath}: ${table}/${key}`, this.snapshotPath));
+      }
     }
     this.snapshot.data = emptySnapshot(); // the maps hold the data from here on
     this.snapshotBytes = await stat(this.snapshotPath).then((s) => s.size, () => 0);
@@ -93,15 +101,17 @@ export class JournalDb {
   }
 
   private async replayJournal(): Promise<void> {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(this.journalPath, 'utf8');
+      bytes = await readFile(this.journalPath);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw new StoreError(`Cannot read ${this.journalPath}: ${(err as Error).message}`, this.journalPath);
     }
-    const end = text.lastIndexOf('\n') + 1;
-    const lines = text.slice(0, end).split('\n');
+    // Work in bytes, not characters: a torn tail may end inside a UTF-8 sequence, and the
+    // truncation offset must be the exact byte length of the complete lines.
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    const lines = bytes.subarray(0, end).toString('utf8').split('\n');
     lines.pop();
     lines.forEach((line, i) => {
       const where = `${this.journalPath} line ${i + 1}`;
@@ -113,13 +123,13 @@ export class JournalDb {
       }
       const spec = this.specs.get(entry?.t);
       if (!spec || typeof entry.k !== 'string') throw new StoreError(`${where} names no known table or key. The store has been left untouched.`, this.journalPath);
-      this.apply(entry.t, entry.k, entry.v === undefined ? undefined : this.validate(spec, entry.v, where));
+      this.apply(entry.t, entry.k, entry.v === undefined ? undefined : this.validate(spec, entry.v, where, this.journalPath));
     });
-    this.journalBytes = Buffer.byteLength(text.slice(0, end));
-    if (end < text.length) {
+    this.journalBytes = end;
+    if (end < bytes.length) {
       // A write cut short by a crash: it never completed its fsync, so it was never acknowledged.
       const tornPath = `${this.journalPath}.torn-${Date.now()}`;
-      await writeFile(tornPath, text.slice(end), { mode: 0o600 });
+      await writeFile(tornPath, bytes.subarray(end), { mode: 0o600 });
       const handle = await open(this.journalPath, 'r+');
       await handle.truncate(this.journalBytes);
       await handle.sync();
@@ -128,12 +138,9 @@ export class JournalDb {
     }
   }
 
-  private validate(spec: TableSpec<unknown>, record: unknown, where: string): unknown {
+  private validate(spec: TableSpec<unknown>, record: unknown, where: string, file: string): unknown {
     const result = spec.schema.safeParse(record);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new StoreError(`${where} does not match the store schema (${issue?.path.join('.') || 'record'}: ${issue?.message}). The store has been left untouched.`);
-    }
+    if (!result.success) throw new StoreError(`${where} ${schemaProblem(result.error)}. The store has been left untouched.`, file);
     return result.data;
   }
 
@@ -172,27 +179,42 @@ export class JournalDb {
   findBy<T>(table: string, indexName: string, value: string): T[] {
     const idx = this.index.get(table)!.get(indexName);
     if (!idx) throw new Error(`No index ${indexName} on ${table}`);
+    const normalise = this.specs.get(table)!.indexQuery?.[indexName];
     const rows = this.rows.get(table)!;
-    return [...(idx.get(value) ?? [])].map((k) => structuredClone(rows.get(k)) as T);
+    return [...(idx.get(normalise ? normalise(value) : value) ?? [])].map((k) => structuredClone(rows.get(k)) as T);
   }
 
+  /** The predicate sees a copy, so even a careless one cannot change a stored record. */
   scan<T>(table: string, predicate: (record: T) => boolean): T[] {
-    return [...this.rows.get(table)!.values()].filter((r) => predicate(r as T)).map((r) => structuredClone(r) as T);
+    const found: T[] = [];
+    for (const r of this.rows.get(table)!.values()) {
+      const copy = structuredClone(r) as T;
+      if (predicate(copy)) found.push(structuredClone(r) as T);
+    }
+    return found;
   }
 
   count(table: string): number {
     return this.rows.get(table)!.size;
   }
 
+  /** Rejects a record that does not match the schema, which would otherwise stop the store from opening next time. */
   put<T>(table: string, record: T): Promise<void> {
     const spec = this.specs.get(table)!;
-    const value = structuredClone(record);
-    const key = spec.key(value);
-    return this.write({ t: table, k: key, v: value });
+    let key: string;
+    try {
+      key = spec.key(record);
+    } catch (err) {
+      return Promise.reject(new StoreError(`A ${table} record has no key: ${(err as Error).message}`));
+    }
+    const result = spec.schema.safeParse(structuredClone(record));
+    if (!result.success) return Promise.reject(new StoreError(`${this.name}: ${table}/${key} ${schemaProblem(result.error)}; not written.`));
+    return this.write({ t: table, k: key, v: result.data });
   }
 
   delete(table: string, key: string): Promise<void> {
-    if (!this.rows.get(table)!.has(key)) return Promise.resolve();
+    // Nothing to delete, but an earlier write (perhaps the delete that removed it) may not be durable yet.
+    if (!this.rows.get(table)!.has(key)) return this.flush();
     return this.write({ t: table, k: key });
   }
 
@@ -242,7 +264,7 @@ export class JournalDb {
           break;
         }
         if (this.journalBytes > (this.options.compactAfterBytes ?? 8 * 1024 * 1024) + this.snapshotBytes / 2) {
-          await this.compact().catch((err: Error) => this.options.onWarning?.(`Compacting ${this.name} failed (will retry): ${err.message}`));
+          await this.compactNow().catch((err: Error) => this.options.onWarning?.(`Compacting ${this.name} failed (will retry): ${err.message}`));
         }
       }
     })().finally(() => {
@@ -252,11 +274,29 @@ export class JournalDb {
   }
 
   /**
-   * Writes the whole state as a new snapshot and empties the journal. Runs between group commits, so
-   * the snapshot holds every journalled line; a crash between the two steps only replays upserts the
-   * snapshot already has.
+   * Writes the whole state as a new snapshot and empties the journal. Waits for the journal to be
+   * idle and holds it meanwhile: a line appended while the snapshot is being written would not be in
+   * it, and the truncation would then lose an acknowledged write.
    */
   async compact(): Promise<void> {
+    while (this.draining) await this.draining;
+    if (this.closed && !this.closing) throw new StoreError('The store is closed.');
+    const run = this.compactNow();
+    this.draining = run
+      .catch(() => undefined)
+      .finally(() => {
+        this.draining = null;
+        if (this.waiters.length > 0) this.drain();
+      });
+    await run;
+  }
+
+  /**
+   * Runs only while holding the journal (inside the drain loop, or from compact()), so the snapshot
+   * holds every journalled line; a crash between the two steps only replays entries the snapshot
+   * already has.
+   */
+  private async compactNow(): Promise<void> {
     const tables: Snapshot['tables'] = {};
     for (const [name, rows] of this.rows) tables[name] = Object.fromEntries(rows);
     this.snapshot.data = { format: STORE_FORMAT, version: STORE_VERSION, tables };
@@ -270,11 +310,24 @@ export class JournalDb {
 
   async close(options: { compact?: boolean } = {}): Promise<void> {
     if (this.closed) return;
-    await this.flush().catch(() => undefined);
-    this.closed = true;
-    if (options.compact && !this.broken && this.journalBytes > 0) await this.compact().catch(() => undefined);
-    await this.journal.close();
+    this.closed = true; // no new writes from here on; the ones already taken are finished below
+    this.closing = true;
+    try {
+      await this.flush().catch(() => undefined);
+      while (this.draining) await this.draining;
+      if (options.compact && !this.broken && this.journalBytes > 0) {
+        await this.compact().catch((err: Error) => this.options.onWarning?.(`Compacting ${this.name} on close failed: ${err.message}`));
+      }
+      await this.journal.close();
+    } finally {
+      this.closing = false;
+    }
   }
+}
+
+function schemaProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `does not match the store schema (${issue?.path.join('.') || 'record'}: ${issue?.message})`;
 }
 
 function emptySnapshot(): Snapshot {

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { StoreError } from './errors.js';
 
 export const LOCK_FILE = 'pin-reset-bot.lock';
@@ -8,7 +9,12 @@ export interface LockOwner {
   pid: number;
   role: string;
   since: string;
+  /** Tells this holding apart from an earlier one with the same pid (a restarted container is pid 1 again). */
+  token?: string;
 }
+
+/** Locks this process holds, by lock path: a second open from inside the same process is refused too. */
+const heldHere = new Map<string, string>();
 
 function isAlive(pid: number): boolean {
   try {
@@ -19,45 +25,58 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Who holds the DATA_DIR lock, if a live process does. A lock left by a dead process counts as free. */
-export function readLockOwner(dataDir: string): LockOwner | undefined {
+function readOwner(path: string): LockOwner | undefined {
   try {
-    const owner = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')) as LockOwner;
-    return Number.isInteger(owner.pid) && isAlive(owner.pid) && owner.pid !== process.pid ? owner : undefined;
+    const owner = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+    return typeof owner === 'object' && owner !== null && Number.isInteger(owner.pid) ? owner : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** A lock is live if this process holds it, or if another process that is still running wrote it. */
+function isLive(path: string, owner: LockOwner): boolean {
+  if (owner.pid === process.pid) return owner.token !== undefined && heldHere.get(path) === owner.token;
+  return isAlive(owner.pid);
+}
+
+/** Who holds the DATA_DIR lock, if a live process (this one included) does. A lock left by a dead process counts as free. */
+export function readLockOwner(dataDir: string): LockOwner | undefined {
+  const path = resolve(dataDir, LOCK_FILE);
+  const owner = readOwner(path);
+  return owner && isLive(path, owner) ? owner : undefined;
+}
+
 /**
- * One process per DATA_DIR. The lock file records the holder's pid; a lock whose pid is dead
- * (the holder crashed or was killed) is taken over.
+ * One process per DATA_DIR, and one open store per DATA_DIR inside it. The lock file records the
+ * holder's pid; a lock whose holder is gone (crashed or killed) is taken over.
  */
 export class DataDirLock {
-  private constructor(private readonly path: string) {}
+  private released = false;
+
+  private constructor(
+    private readonly path: string,
+    private readonly token: string,
+  ) {}
 
   static acquire(dataDir: string, role: string): DataDirLock {
-    const path = join(dataDir, LOCK_FILE);
+    const path = resolve(dataDir, LOCK_FILE);
+    const token = randomBytes(16).toString('hex');
+    const owner: LockOwner = { pid: process.pid, role, since: new Date().toISOString(), token };
     for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fd = openSync(path, 'wx', 0o600);
-        writeSync(fd, JSON.stringify({ pid: process.pid, role, since: new Date().toISOString() } satisfies LockOwner));
-        fsyncSync(fd);
-        closeSync(fd);
-        return new DataDirLock(path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new StoreError(`Cannot create the lock file ${path}: ${(err as Error).message}`, path);
-        }
+      if (createComplete(path, JSON.stringify(owner))) {
+        heldHere.set(path, token);
+        return new DataDirLock(path, token);
       }
-      const owner = readLockOwner(dataDir);
-      if (owner) {
+      const current = readOwner(path);
+      if (current && isLive(path, current)) {
+        const who = current.pid === process.pid ? 'this process' : `pid ${current.pid}`;
         throw new StoreError(
-          `${dataDir} is in use by another ${owner.role} (pid ${owner.pid}, since ${owner.since}). Only one process may use a DATA_DIR; stop it first or use another DATA_DIR.`,
+          `${dataDir} is in use by another ${current.role} (${who}, since ${current.since}). Only one process may use a DATA_DIR; stop it first or use another DATA_DIR.`,
           path,
         );
       }
-      // Stale lock from a process that no longer exists: take it over.
+      // Stale lock from a holder that no longer exists: take it over.
       try {
         unlinkSync(path);
       } catch {
@@ -68,11 +87,43 @@ export class DataDirLock {
   }
 
   release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (heldHere.get(this.path) === this.token) heldHere.delete(this.path);
+    // Only remove the file if it is still ours: after a takeover it may belong to someone else.
+    if (readOwner(this.path)?.token !== this.token) return;
     try {
-      const owner = JSON.parse(readFileSync(this.path, 'utf8')) as LockOwner;
-      if (owner.pid === process.pid) unlinkSync(this.path);
+      unlinkSync(this.path);
     } catch {
       /* already gone */
+    }
+  }
+}
+
+/**
+ * Creates `path` with its whole content, or returns false if it exists. The content is written to a
+ * temporary file first and hard-linked into place, so no other process ever sees an empty lock.
+ */
+function createComplete(path: string, content: string): boolean {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new StoreError(`Cannot create the lock file ${path}: ${(err as Error).message}`, path);
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* not created */
     }
   }
 }

@@ -27,6 +27,7 @@ class JournalTable<T> implements Table<T> {
 const table = <T>(spec: TableSpec<T>) => spec as unknown as TableSpec<unknown>;
 
 const lower = (v: string | undefined) => (v ? v.toLowerCase() : undefined);
+const foldCase = (v: string) => v.toLowerCase();
 
 // Cold data: the directory and contacts change rarely and are large.
 const directoryTables = [
@@ -34,12 +35,14 @@ const directoryTables = [
     name: 'accounts',
     key: (r: AccountRecord) => r.uid,
     indexes: { upn: (r: AccountRecord) => lower(r.upn), email: (r: AccountRecord) => lower(r.email), aadObjectId: (r: AccountRecord) => lower(r.aadObjectId) },
+    indexQuery: { upn: foldCase, email: foldCase, aadObjectId: foldCase },
     schema: accountSchema,
   }),
   table<ContactRecord>({
     name: 'contacts',
     key: (r: ContactRecord) => r.uid,
     indexes: { mobile: (r: ContactRecord) => r.mobile, email: (r: ContactRecord) => lower(r.email) },
+    indexQuery: { email: foldCase },
     schema: contactSchema,
   }),
 ];
@@ -93,8 +96,13 @@ export class LowStore implements Store {
       const dir = join(dataDir, 'store');
       const dbOptions = { onWarning: options.onWarning, compactAfterBytes: options.compactAfterBytes };
       const directory = await JournalDb.open(dir, 'directory', directoryTables, dbOptions);
-      const sessions = await JournalDb.open(dir, 'sessions', sessionTables, dbOptions);
-      return new LowStore(lock, directory, sessions);
+      try {
+        const sessions = await JournalDb.open(dir, 'sessions', sessionTables, dbOptions);
+        return new LowStore(lock, directory, sessions);
+      } catch (err) {
+        await directory.close();
+        throw err;
+      }
     } catch (err) {
       lock.release();
       throw err;
