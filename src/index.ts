@@ -55,7 +55,7 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
     await conversationState.delete(context).catch((err: unknown) => logger.error({ err }, 'could not clear conversation state'));
   };
 
-  const http = createHttpServer({ services, adapter, bot });
+  const http = createHttpServer({ services, adapter, bot, pinReset });
   const { startAdminSocket } = await import('./admin/socket.js');
   const adminSocket = await startAdminSocket(services.dataDir, services, logger);
 

@@ -151,10 +151,6 @@ describe('SMS transport', () => {
     expect(load(twilio).SMS_TRANSPORT).toBe('twilio');
   });
 
-  test('SMS_TRANSPORT stays outbox when only some Twilio credentials are set', () => {
-    expect(load({ TWILIO_ACCOUNT_SID: twilio.TWILIO_ACCOUNT_SID }).SMS_TRANSPORT).toBe('outbox');
-  });
-
   test('SMS_TRANSPORT=outbox wins over Twilio credentials', () => {
     expect(load({ ...twilio, SMS_TRANSPORT: 'outbox' }).SMS_TRANSPORT).toBe('outbox');
   });
@@ -240,5 +236,20 @@ describe('the entry point', () => {
     expect(output).toContain('SERVER_SECRET must be at least 32 characters');
     expect(output).not.toMatch(/S3CRET/);
     expect(output).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('a half-configured Twilio', () => {
+  test('is refused with the missing settings named, rather than silently using the outbox', async () => {
+    const { loadConfig: load, ConfigError: CE } = await import('../src/config/load.js');
+    let caught: unknown;
+    try {
+      load({ TWILIO_ACCOUNT_SID: 'AC123', TWILIO_FROM: '+85230001234' }, null);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(CE);
+    expect((caught as InstanceType<typeof CE>).problems).toEqual([expect.stringMatching(/^TWILIO_AUTH_TOKEN is required with TWILIO_ACCOUNT_SID and TWILIO_FROM/)]);
+    expect(load({ TWILIO_ACCOUNT_SID: 'AC123', SMS_TRANSPORT: 'outbox' }, null).SMS_TRANSPORT).toBe('outbox');
   });
 });

@@ -79,6 +79,13 @@ export const configSchema = z
           if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'is required when SMS_TRANSPORT=twilio' });
         }
       }
+      const twilioSet = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const).filter((k) => c[k]);
+      if (c.SMS_TRANSPORT === undefined && valid('SMS_TRANSPORT') && twilioSet.length > 0 && twilioSet.length < 3) {
+        // Half a Twilio setup would silently send codes to the outbox; say so instead.
+        for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
+          if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: `is required with ${twilioSet.join(' and ')} (or set SMS_TRANSPORT=outbox)` });
+        }
+      }
       if (valid('MicrosoftAppType') && c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
         ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
       }

@@ -1,11 +1,14 @@
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Services } from '../services.js';
+import type { PinReset } from '../domain/pinReset.js';
+import { registerResetPage } from './resetPage.js';
 
 export interface HttpDeps {
   services: Services;
   adapter: CloudAdapter;
   bot: ActivityHandler;
+  pinReset: PinReset;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface HttpSurface {
   stopAccepting(): void;
 }
 
-export function createHttpServer({ services, adapter, bot }: HttpDeps): HttpSurface {
+export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps): HttpSurface {
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
@@ -49,6 +52,8 @@ export function createHttpServer({ services, adapter, bot }: HttpDeps): HttpSurf
     }
     await adapter.process(req, res, (context) => bot.run(context));
   });
+
+  registerResetPage(server, pinReset, services);
 
   server.get('/healthz', (_req: Request, res: Response, next: restify.Next) => {
     res.send(200, { status: 'ok' });
