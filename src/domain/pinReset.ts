@@ -1,0 +1,305 @@
+import type { Clock } from '../ports/clock.js';
+import type { Account, Directory } from '../ports/directory.js';
+import type { ContactRecord, LinkRecord, Table } from '../ports/store.js';
+import type { Messages } from '../messages/catalog.js';
+import type { Audit, AuditContext } from './audit.js';
+import type { BackgroundWork } from './background.js';
+import { maskEmail, maskMobile } from './contactFormats.js';
+import { formatTime, type SendResult, type TurnContextInfo } from './contactRegistration.js';
+import { KeyedMutex } from './keyedMutex.js';
+import { composeMail } from './mailContent.js';
+import type { Outbound } from './outbound.js';
+import { PinPolicy, type PinProblem } from './pinPolicy.js';
+import type { SecurityPolicy } from './policy.js';
+import { constantTimeEqual, randomToken, sha256Hex, type ServerKey } from './secrets.js';
+import type { Throttles } from './throttles.js';
+import type { VerificationCodes } from './verificationCodes.js';
+
+export type EmailLinkResult = { kind: 'accepted' } | { kind: 'paused' };
+/** A subset of ContactRegistration's SendResult, so a dialog can treat both alike. `target` is always ''. */
+export type ResetSmsResult = Extract<SendResult, { kind: 'sent' } | { kind: 'paused' }>;
+export type PageOpen = { kind: 'valid'; uid: string; csrf: string; expiresAt: number } | { kind: 'invalid' };
+export interface PinSubmission {
+  csrf: string;
+  pin: string;
+  confirm: string;
+}
+/** `rejected` carries the account so the page can show the form again without reopening the link. */
+export type SubmitResult = { kind: 'invalid' } | { kind: 'rejected'; problems: PinProblem[]; uid: string } | { kind: 'done'; uid: string };
+
+export interface PinResetDeps {
+  directory: Directory;
+  contacts: Table<ContactRecord>;
+  links: Table<LinkRecord>;
+  codes: VerificationCodes;
+  throttles: Throttles;
+  outbound: Outbound;
+  audit: Audit;
+  messages: Messages;
+  policy: SecurityPolicy;
+  clock: Clock;
+  background: BackgroundWork;
+  key: ServerKey;
+  /** Default: 8-64 characters and zxcvbn-ts's common-password list. */
+  pinPolicy?: PinPolicy;
+}
+
+/** The slice of the composed services (src/services.ts) that a PinReset is built from. */
+export interface PinResetServices extends Omit<PinResetDeps, 'contacts' | 'links' | 'pinPolicy'> {
+  store: { contacts: Table<ContactRecord>; links: Table<LinkRecord> };
+}
+
+export function createPinReset(services: PinResetServices): PinReset {
+  const { directory, store, codes, throttles, outbound, audit, messages, policy, clock, background, key } = services;
+  return new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, key });
+}
+
+// Each rejected PIN may have been compared with the current one, so a link allows only a few.
+const MAX_REJECTED_PER_LINK = 10;
+const TOKEN = /^[A-Za-z0-9_-]{32}$/; // randomToken(): 24 bytes as base64url
+
+/**
+ * Resetting a forgotten PIN: a one-time link to the PIN page, either mailed to the registered
+ * alternate email or shown in chat after a code sent by SMS to the registered mobile. Requests
+ * get the same answer, in about the same time, whether or not the account exists or has contacts.
+ * Only the SHA-256 of a link's token is stored; only the page's POST consumes it.
+ */
+export class PinReset {
+  private readonly mutex = new KeyedMutex();
+  private readonly rejected = new Map<string, number>();
+  readonly pinPolicy: PinPolicy;
+
+  constructor(private readonly deps: PinResetDeps) {
+    this.pinPolicy = deps.pinPolicy ?? new PinPolicy();
+  }
+
+  /** Mails a link to the registered alternate email, if there is one. The mail goes out in the background. */
+  async requestEmailLink(uid: string, ctx: TurnContextInfo): Promise<EmailLinkResult> {
+    const { throttles, audit } = this.deps;
+    const actx = { ...ctx, uid };
+    const { account, contact } = await this.lookUp(uid);
+    const email = account && contact?.email;
+    const decision = await throttles.reserveSend(uid, email || standIn(uid), actx);
+    if (decision === 'paused') return { kind: 'paused' };
+    const outcome = !account ? 'unknown account' : !email ? 'no alternate email' : decision === 'destination-limited' ? 'destination limited' : 'link';
+    await audit.record('reset.requested', actx, 'info', { via: 'email', outcome });
+    if (account && email && decision === 'ok') {
+      this.deps.background.run('reset link', () => this.mailLink(account, email, ctx));
+    }
+    return { kind: 'accepted' };
+  }
+
+  /** Texts a code to the registered mobile, if there is one; without one the code exists but is never sent. */
+  async requestSmsCode(uid: string, ctx: TurnContextInfo): Promise<ResetSmsResult> {
+    const { throttles, codes, audit, outbound, messages, policy } = this.deps;
+    const actx = { ...ctx, uid };
+    const { account, contact } = await this.lookUp(uid);
+    const mobile = account && contact?.mobile;
+    const decision = await throttles.reserveSend(uid, mobile || standIn(uid), actx);
+    if (decision === 'paused') return { kind: 'paused' };
+    const deliver = Boolean(mobile) && decision === 'ok';
+    const { challenge, code } = await codes.create(uid, 'reset-sms', 'sms', mobile || '', deliver);
+    const outcome = !account ? 'unknown account' : !mobile ? 'no mobile' : decision === 'destination-limited' ? 'destination limited' : 'code';
+    await audit.record('reset.requested', actx, 'info', { via: 'sms', outcome });
+    if (mobile && deliver) {
+      const body = messages.t('sms.reset.code', { code, minutes: Math.round(policy.codeTtlMs / 60_000) }, ctx.locale);
+      this.deps.background.run('reset code', async () => {
+        const ok = await outbound.text(mobile, body);
+        await codes.markDelivery(challenge.id, ok);
+        await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose: 'reset-sms', to: maskMobile(mobile) });
+      });
+    }
+    return { kind: 'sent', challengeId: challenge.id, target: '' };
+  }
+
+  /** A new SMS code replacing `challengeId` (which stops working). */
+  async resendSms(challengeId: string, uid: string, ctx: TurnContextInfo): Promise<ResetSmsResult> {
+    const old = await this.deps.codes.get(challengeId);
+    if (old && old.uid === uid && old.purpose === 'reset-sms') await this.deps.codes.revoke(challengeId);
+    return this.requestSmsCode(uid, ctx);
+  }
+
+  /**
+   * The PIN-page URL to show in chat once the SMS code `challengeId` was typed correctly. Undefined
+   * when that code was not used by this account recently, or a PIN was already set after it.
+   * A new link replaces any earlier one from an SMS code.
+   */
+  async issueLinkAfterSms(challengeId: string, uid: string, ctx: TurnContextInfo): Promise<string | undefined> {
+    const { codes, links, policy, audit, directory } = this.deps;
+    const proof = await codes.usedRecently(challengeId, uid, 'reset-sms', policy.smsLinkTtlMs);
+    if (!proof) return undefined;
+    const account = await directory.findByUid(uid);
+    if (!account) return undefined;
+    const earlier = (await links.findBy('uid', account.uid)).filter((l) => l.createdAt >= proof.createdAt);
+    if (earlier.some((l) => l.status === 'used')) return undefined;
+    for (const link of earlier.filter((l) => l.via === 'sms' && l.status === 'open')) {
+      link.status = 'revoked';
+      await links.put(link);
+    }
+    const token = await this.createLink(account.uid, 'sms', policy.smsLinkTtlMs, 'none');
+    await audit.record('link.sent', { ...ctx, uid: account.uid }, 'ok', { via: 'sms', to: 'chat' });
+    return this.url(token);
+  }
+
+  /** For GET and HEAD of the page: never changes a link or code (mail scanners open links too). */
+  async openPage(token: string, ctx: AuditContext = { channel: 'web' }): Promise<PageOpen> {
+    const found = await this.findOpenLink(token, ctx);
+    if (!found) return { kind: 'invalid' };
+    const { link, tokenHash } = found;
+    await this.deps.audit.record('page.opened', { ...ctx, uid: link.uid }, 'info', { via: link.via });
+    return { kind: 'valid', uid: link.uid, csrf: this.csrfFor(tokenHash), expiresAt: link.expiresAt };
+  }
+
+  /** The page's POST: checks the new PIN, sets it, burns the link and revokes everything else open. */
+  async submit(token: string, form: PinSubmission, ctx: TurnContextInfo): Promise<SubmitResult> {
+    const tokenHash = sha256Hex(token);
+    // One at a time per link, so two POSTs can never both set a PIN.
+    return this.mutex.run(tokenHash, async () => {
+      const { links, audit, directory } = this.deps;
+      const found = await this.findOpenLink(token, ctx);
+      if (!found) return { kind: 'invalid' };
+      const { link } = found;
+      const actx = { ...ctx, uid: link.uid };
+      if (!constantTimeEqual(String(form.csrf ?? ''), this.csrfFor(tokenHash))) {
+        await audit.record('link.invalid', actx, 'fail', { reason: 'csrf', via: link.via });
+        return { kind: 'invalid' };
+      }
+      const account = await directory.findByUid(link.uid);
+      if (!account) {
+        await audit.record('link.invalid', actx, 'fail', { reason: 'unknown account', via: link.via });
+        return { kind: 'invalid' };
+      }
+      const isCurrentPin = this.pinPolicy.worthCheckingAgainstCurrent(form.pin) && (await directory.checkPin(account.uid, form.pin));
+      const problems = this.pinPolicy.check(form.pin, form.confirm, { uid: account.uid, isCurrentPin });
+      if (problems.length > 0) return this.reject(link, problems, actx);
+
+      link.status = 'used';
+      await links.put(link);
+      try {
+        await directory.setPin(account.uid, form.pin);
+      } catch (err) {
+        // The PIN was not set: give the link back so the user can try again.
+        link.status = 'open';
+        await links.put(link);
+        throw err;
+      }
+      this.rejected.delete(tokenHash);
+      const revoked = await this.revokeOthers(account.uid, tokenHash);
+      await this.deps.throttles.clear(account.uid);
+      await audit.record('pin.set', actx, 'ok', { via: link.via, revokedLinks: revoked.links, revokedCodes: revoked.codes });
+      await this.notifyPinChanged(account, link.via, ctx);
+      return { kind: 'done', uid: account.uid };
+    });
+  }
+
+  private async reject(link: LinkRecord, problems: PinProblem[], actx: AuditContext): Promise<SubmitResult> {
+    await this.deps.audit.record('pin.rejected', actx, 'fail', { rules: problems.join(','), via: link.via });
+    const count = (this.rejected.get(link.tokenHash) ?? 0) + 1;
+    if (count < MAX_REJECTED_PER_LINK) {
+      this.rejected.set(link.tokenHash, count);
+      return { kind: 'rejected', problems, uid: link.uid };
+    }
+    this.rejected.delete(link.tokenHash);
+    link.status = 'revoked';
+    await this.deps.links.put(link);
+    await this.deps.audit.record('link.invalid', actx, 'fail', { reason: 'too many rejected PINs', via: link.via });
+    return { kind: 'invalid' };
+  }
+
+  private async lookUp(uid: string): Promise<{ account?: Account; contact?: ContactRecord }> {
+    const account = await this.deps.directory.findByUid(uid);
+    const contact = await this.deps.contacts.get(account?.uid ?? uid);
+    return { ...(account ? { account } : {}), ...(contact ? { contact } : {}) };
+  }
+
+  private async mailLink(account: Account, email: string, ctx: TurnContextInfo): Promise<void> {
+    const { links, outbound, audit, messages, policy } = this.deps;
+    const actx = { ...ctx, uid: account.uid };
+    const token = await this.createLink(account.uid, 'email', policy.linkTtlMs, 'pending');
+    const params = { uid: account.uid, url: this.url(token), minutes: Math.round(policy.linkTtlMs / 60_000), serviceDesk: policy.serviceDeskContact };
+    const ok = await outbound.email(composeMail(email, messages.t('mail.reset.subject', params, ctx.locale), messages.t('mail.reset.text', params, ctx.locale)));
+    const link = await links.get(sha256Hex(token));
+    if (link) {
+      link.delivery = ok ? 'sent' : 'failed';
+      // Nobody received a link that failed to send; it must not stay usable.
+      if (!ok && link.status === 'open') link.status = 'revoked';
+      await links.put(link);
+    }
+    await audit.record(ok ? 'link.sent' : 'link.send_failed', actx, ok ? 'ok' : 'fail', { via: 'email', to: maskEmail(email) });
+  }
+
+  /** Stores a new link and returns its token, which exists nowhere else once the caller is done. */
+  private async createLink(uid: string, via: LinkRecord['via'], ttlMs: number, delivery: LinkRecord['delivery']): Promise<string> {
+    const now = this.deps.clock.now();
+    const token = randomToken();
+    await this.deps.links.put({ tokenHash: sha256Hex(token), uid, purpose: 'reset-pin', via, createdAt: now, expiresAt: now + ttlMs, status: 'open', delivery });
+    return token;
+  }
+
+  /** The link for `token` if it can still be used; otherwise audits why not. Changes nothing. */
+  private async findOpenLink(token: string, ctx: AuditContext): Promise<{ link: LinkRecord; tokenHash: string } | undefined> {
+    const { links, audit, clock } = this.deps;
+    if (!TOKEN.test(token)) {
+      await audit.record('link.invalid', ctx, 'fail', { reason: 'malformed' });
+      return undefined;
+    }
+    const tokenHash = sha256Hex(token);
+    const link = await links.get(tokenHash);
+    if (!link) {
+      await audit.record('link.invalid', ctx, 'fail', { reason: 'unknown' });
+      return undefined;
+    }
+    const reason = link.status !== 'open' ? link.status : clock.now() >= link.expiresAt ? 'expired' : undefined;
+    if (reason) {
+      await audit.record('link.invalid', { ...ctx, uid: link.uid }, 'fail', { reason, via: link.via });
+      return undefined;
+    }
+    return { link, tokenHash };
+  }
+
+  private async revokeOthers(uid: string, except: string): Promise<{ links: number; codes: number }> {
+    const { links, codes } = this.deps;
+    const open = (await links.findBy('uid', uid)).filter((l) => l.status === 'open' && l.tokenHash !== except);
+    for (const link of open) {
+      link.status = 'revoked';
+      await links.put(link);
+      this.rejected.delete(link.tokenHash);
+    }
+    return { links: open.length, codes: await codes.revokeOpen(uid) };
+  }
+
+  /** Tells every registered contact and the institutional email, so someone else's reset does not go unnoticed. */
+  private async notifyPinChanged(account: Account, via: LinkRecord['via'], ctx: TurnContextInfo): Promise<void> {
+    const { messages, outbound, audit, policy, contacts } = this.deps;
+    const contact = await contacts.get(account.uid);
+    const method = messages.t(via === 'email' ? 'notice.pinChanged.viaEmail' : 'notice.pinChanged.viaSms', {}, ctx.locale);
+    const params = { uid: account.uid, when: formatTime(this.deps.clock.now()), method, serviceDesk: policy.serviceDeskContact };
+    const subject = messages.t('notice.pinChanged.subject', params, ctx.locale);
+    const text = messages.t('notice.pinChanged.text', params, ctx.locale);
+    const sms = messages.t('notice.pinChanged.sms', params, ctx.locale);
+    const emails = [...new Map([account.email, contact?.email].filter((e): e is string => Boolean(e)).map((e) => [e.toLowerCase(), e])).values()];
+    const mobile = contact?.mobile;
+    const actx = { ...ctx, uid: account.uid };
+    this.deps.background.run('pin-changed notice', async () => {
+      for (const to of emails) {
+        const ok = await outbound.email(composeMail(to, subject, text));
+        await audit.record(ok ? 'notice.sent' : 'notice.failed', actx, ok ? 'ok' : 'fail', { notice: 'pin-changed', to: maskEmail(to) });
+      }
+      if (mobile) {
+        const ok = await outbound.text(mobile, sms);
+        await audit.record(ok ? 'notice.sent' : 'notice.failed', actx, ok ? 'ok' : 'fail', { notice: 'pin-changed', to: maskMobile(mobile) });
+      }
+    });
+  }
+
+  private csrfFor(tokenHash: string): string {
+    return this.deps.key.mac('csrf', tokenHash);
+  }
+
+  private url(token: string): string {
+    return `${this.deps.policy.publicBaseUrl}/reset/${token}`;
+  }
+}
+
+/** Accounts with nothing to send to still count a send against a destination, so every request does the same writes. */
+const standIn = (uid: string) => `none:${uid}`;

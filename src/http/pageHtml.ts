@@ -1,0 +1,117 @@
+import type { PinProblem } from '../domain/pinPolicy.js';
+
+/** Where the page's stylesheet is served; pages link it relative to /reset/:token. */
+export const PAGE_CSS_PATH = '/static/page.css';
+
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** Sentences already looked up in the catalog; everything here is escaped on the way out. */
+export interface PageShell {
+  lang: string;
+  title: string;
+  footer: string;
+}
+
+export interface FormText {
+  heading: string;
+  intro: string;
+  pinLabel: string;
+  pinHint: string;
+  confirmLabel: string;
+  submit: string;
+  errorSummary: string;
+}
+
+export interface FormProblem {
+  id: PinProblem;
+  /** The field the problem is about: the confirmation for a mismatch, the PIN otherwise. */
+  field: 'pin' | 'confirm';
+  message: string;
+}
+
+export interface FormView {
+  uid: string;
+  csrf: string;
+  problems: FormProblem[];
+  text: FormText;
+}
+
+export function fieldOf(problem: PinProblem): FormProblem['field'] {
+  return problem === 'mismatch' ? 'confirm' : 'pin';
+}
+
+/** A complete HTML document: no script, no inline style, readable on a phone and inside Teams. */
+export function page(shell: PageShell, main: string): string {
+  return `<!doctype html>
+<html lang="${escapeHtml(shell.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${escapeHtml(shell.title)}</title>
+<link rel="stylesheet" href="..${PAGE_CSS_PATH}">
+</head>
+<body>
+<main id="main">
+${main}
+</main>
+<footer>
+<p>${escapeHtml(shell.footer)}</p>
+</footer>
+</body>
+</html>
+`;
+}
+
+/** The PIN form; with problems, an error summary first and each message tied to its field. */
+export function pinForm(view: FormView): string {
+  const { text, problems } = view;
+  const errorId = (p: FormProblem) => `${p.field}-error-${p.id}`;
+  const summary =
+    problems.length === 0
+      ? ''
+      : `<div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+<h2 id="error-summary-title">${escapeHtml(text.errorSummary)}</h2>
+<ul>
+${problems.map((p) => `<li><a href="#${p.field}">${escapeHtml(p.message)}</a></li>`).join('\n')}
+</ul>
+</div>`;
+  const firstInvalid = problems[0]?.field;
+  const field = (name: 'pin' | 'confirm', label: string, hint?: string) => {
+    const mine = problems.filter((p) => p.field === name);
+    const describedBy = [...(hint ? [`${name}-hint`] : []), ...mine.map(errorId)];
+    const attrs = [
+      'type="password"',
+      `id="${name}"`,
+      `name="${name}"`,
+      'autocomplete="new-password"',
+      'spellcheck="false"',
+      'autocapitalize="none"',
+      ...(describedBy.length > 0 ? [`aria-describedby="${describedBy.join(' ')}"`] : []),
+      ...(mine.length > 0 ? ['aria-invalid="true"'] : []),
+      ...(firstInvalid === name ? ['autofocus'] : []),
+    ];
+    return `<div class="field${mine.length > 0 ? ' field-error' : ''}">
+<label for="${name}">${escapeHtml(label)}</label>
+${hint ? `<p class="hint" id="${name}-hint">${escapeHtml(hint)}</p>\n` : ''}${mine.map((p) => `<p class="error" id="${errorId(p)}">${escapeHtml(p.message)}</p>\n`).join('')}<input ${attrs.join(' ')}>
+</div>`;
+  };
+  // No action attribute: the form posts back to this page's own URL.
+  return `<h1>${escapeHtml(text.heading)}</h1>
+${summary}
+<p>${escapeHtml(text.intro)}</p>
+<form method="post" novalidate>
+<input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
+<input type="text" id="username" autocomplete="username" value="${escapeHtml(view.uid)}" readonly hidden>
+${field('pin', text.pinLabel, text.pinHint)}
+${field('confirm', text.confirmLabel)}
+<button type="submit">${escapeHtml(text.submit)}</button>
+</form>`;
+}
+
+/** A page with a heading and one paragraph: done, invalid link, error. */
+export function message(title: string, text: string): string {
+  return `<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(text)}</p>`;
+}
