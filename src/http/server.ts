@@ -64,7 +64,8 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
   server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number; body?: unknown; toJSON?: () => unknown }, callback: () => void) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) {
-      services.logger.error({ err, path: req.path(), method: req.method }, 'request failed');
+      // The path of a PIN page holds its token, so only the route is logged.
+      services.logger.error({ err, route: req.getRoute()?.path ?? 'unknown', method: req.method }, 'request failed');
       err.toJSON = () => ({ code: 'InternalError', message: 'Something went wrong on our side.' });
     }
     return callback();

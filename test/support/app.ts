@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { createServer, type AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApp, type App } from '../../src/index.js';
@@ -18,14 +19,27 @@ export interface RunningApp {
 /** The real server (restify, CloudAdapter, store on disk) on a free port against a temp DATA_DIR. */
 export async function startApp(env: Record<string, string> = {}, dataDir?: string): Promise<RunningApp> {
   const dir = dataDir ?? (await tempDataDir());
-  const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', ...env });
+  const freePort = await pickFreePort();
+  const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', PUBLIC_BASE_URL: `http://127.0.0.1:${freePort}`, ...env });
   const sink = new PassThrough();
   let logged = '';
   sink.on('data', (chunk: Buffer) => (logged += chunk.toString('utf8')));
   const clock = new ManualClock(Date.now());
   const app = await createApp(config, { logger: createLogger(config, sink), clock });
-  const port = await app.listen(0, '127.0.0.1');
+  const port = await app.listen(freePort, '127.0.0.1');
   return { app, baseUrl: `http://127.0.0.1:${port}`, dataDir: dir, clock, logs: () => logged };
+}
+
+/** A port that is free now, so links built from PUBLIC_BASE_URL point at the server under test. */
+function pickFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Every file under `dir`, as text. */
