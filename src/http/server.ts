@@ -50,6 +50,11 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
       res.send(400, { code: 'BadRequest', message: 'The body must be a Bot Framework activity with a "type".' });
       return;
     }
+    if (services.config.MicrosoftAppId && !req.headers.authorization) {
+      // Refused here rather than by the SDK, which would print a stack trace for every probe.
+      res.send(401, { code: 'Unauthorized', message: 'A Bot Framework token is required.' });
+      return;
+    }
     await adapter.process(req, res, (context) => bot.run(context));
   });
 
