@@ -1,7 +1,8 @@
-import { TextPrompt, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { normalizeUid } from '../src/domain/contactFormats.js';
 import type { IdentityProof } from '../src/domain/contactRegistration.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
+import { uidPrompt } from './prompts.js';
 import { CODE_ENTRY_DIALOG, CodeEntryDialog, type CodeEntryOptions, type CodeEntryResult } from './codeEntryDialog.js';
 import { say, text, turnInfo, type DialogDeps } from './deps.js';
 
@@ -21,7 +22,7 @@ export class IdentityDialog extends CancelAndHelpDialog {
   constructor(deps: DialogDeps) {
     super(IDENTITY_DIALOG, deps);
     this.addDialog(new CodeEntryDialog(deps));
-    this.addDialog(new TextPrompt(UID_PROMPT, async (pc) => pc.recognized.succeeded && normalizeUid(pc.recognized.value ?? '') !== undefined));
+    this.addDialog(uidPrompt(UID_PROMPT));
     this.addDialog(new WaterfallDialog('identitySteps', [(s) => this.askUid(s), (s) => this.sendIdentityCode(s), (s) => this.finish(s)]));
     this.initialDialogId = 'identitySteps';
   }

@@ -1,6 +1,7 @@
-import { ChoicePrompt, ListStyle, TextPrompt, WaterfallDialog, type Choice, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ChoicePrompt, ListStyle, WaterfallDialog, type Choice, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { normalizeUid } from '../src/domain/contactFormats.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
+import { uidPrompt } from './prompts.js';
 import { CODE_ENTRY_DIALOG, CodeEntryDialog, type CodeEntryOptions, type CodeEntryResult } from './codeEntryDialog.js';
 import { say, text, turnInfo, type DialogDeps } from './deps.js';
 
@@ -21,7 +22,7 @@ const METHODS: Choice[] = [
 export class ResetPinDialog extends CancelAndHelpDialog {
   constructor(deps: DialogDeps) {
     super(RESET_DIALOG, deps);
-    this.addDialog(new TextPrompt(UID_PROMPT, async (pc) => pc.recognized.succeeded && normalizeUid(pc.recognized.value ?? '') !== undefined));
+    this.addDialog(uidPrompt(UID_PROMPT));
     this.addDialog(new ChoicePrompt(METHOD_PROMPT, undefined, 'en-us'));
     this.addDialog(
       new CodeEntryDialog(deps, async (o, info) => {

@@ -5,7 +5,6 @@ import { openServices, type ServiceOverrides, type Services } from './services.j
 import { StoreStorage } from './bot/storeStorage.js';
 import { PinResetBot } from './bot/pinResetBot.js';
 import { createHttpServer } from './http/server.js';
-import { createPinReset } from './domain/pinReset.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
 import { say } from '../dialogs/deps.js';
@@ -30,7 +29,7 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
 
-  const pinReset = createPinReset(services);
+  const { pinReset } = services;
   const deps: DialogDeps = { registration: services.registration, pinReset, codes: services.codes, messages: services.messages, policy: services.policy };
   const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps);
 

@@ -18,6 +18,8 @@ import { Audit } from './domain/audit.js';
 import { BackgroundWork } from './domain/background.js';
 import { ContactRegistration } from './domain/contactRegistration.js';
 import { Outbound } from './domain/outbound.js';
+import { Notices } from './domain/notices.js';
+import { PinReset } from './domain/pinReset.js';
 import { policyFromConfig, type SecurityPolicy } from './domain/policy.js';
 import { ServerKey } from './domain/secrets.js';
 import { Throttles } from './domain/throttles.js';
@@ -39,6 +41,8 @@ export interface Services {
   throttles: Throttles;
   codes: VerificationCodes;
   registration: ContactRegistration;
+  pinReset: PinReset;
+  notices: Notices;
   messages: Messages;
   outbound: Outbound;
   background: BackgroundWork;
@@ -100,7 +104,9 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const messages = new Messages();
     const background = new BackgroundWork(logger);
     const outbound = new Outbound(mailer, sms, logger);
-    const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background });
+    const notices = new Notices(outbound, audit, background);
+    const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices });
+    const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key });
     return {
       config,
       dataDir,
@@ -114,6 +120,8 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       throttles,
       codes,
       registration,
+      pinReset,
+      notices,
       messages,
       outbound,
       background,

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCli } from '../src/admin/cli.js';
-import { runAdminCommand } from '../src/admin/commands.js';
 import type { AdminResult } from '../src/admin/result.js';
 import { BOT_ROLE, startAdminSocket } from '../src/admin/socket.js';
 import { LOCK_FILE, type LockOwner } from '../src/adapters/store/lock.js';

@@ -1,7 +1,7 @@
 import type { AccountImport, ImportOutcome } from '../adapters/directory/embeddedDirectory.js';
-import { normalizeEmail, normalizeUid } from '../domain/contactFormats.js';
+import { normalizeEmail } from '../domain/contactFormats.js';
 import type { Services } from '../services.js';
-import { duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
+import { checkRowStart, duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminResult } from './result.js';
 
 export const ACCOUNT_COLUMNS = { required: ['uid', 'name', 'email'], optional: ['upn', 'pin'] } as const;
@@ -22,11 +22,8 @@ interface CheckedAccountRow {
 
 function checkAccountRow(row: CsvRow): CheckedAccountRow {
   const problems: string[] = [];
-  if (row.fieldCountProblem) problems.push(`row: ${row.fieldCountProblem}`);
+  const uid = checkRowStart(row, problems);
   const v = row.values;
-  const uid = normalizeUid(v.uid ?? '');
-  if (!v.uid?.trim()) problems.push('uid: missing');
-  else if (!uid) problems.push('uid: not a valid UID (letters, digits, dot, dash or underscore, at most 64)');
   const name = (v.name ?? '').trim();
   if (!name) problems.push('name: missing');
   else if (name.length > NAME_MAX) problems.push(`name: longer than ${NAME_MAX} characters`);

@@ -1,7 +1,7 @@
-import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile, normalizeUid } from '../domain/contactFormats.js';
+import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile } from '../domain/contactFormats.js';
 import type { ContactRecord } from '../ports/store.js';
 import type { Services } from '../services.js';
-import { duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
+import { checkRowStart, duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminResult } from './result.js';
 
 export const CONTACT_COLUMNS = { required: ['uid'], optional: ['email', 'mobile'], oneOf: ['email', 'mobile'] } as const;
@@ -16,11 +16,8 @@ interface CheckedContactRow {
 
 function checkContactRow(row: CsvRow, institutionDomains: readonly string[]): CheckedContactRow {
   const problems: string[] = [];
-  if (row.fieldCountProblem) problems.push(`row: ${row.fieldCountProblem}`);
+  const uid = checkRowStart(row, problems);
   const v = row.values;
-  const uid = normalizeUid(v.uid ?? '');
-  if (!v.uid?.trim()) problems.push('uid: missing');
-  else if (!uid) problems.push('uid: not a valid UID (letters, digits, dot, dash or underscore, at most 64)');
   const checked: CheckedContactRow = { line: row.line, uid, problems };
   const emailText = v.email?.trim() ?? '';
   const mobileText = v.mobile?.trim() ?? '';

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { normalizeUid } from '../domain/contactFormats.js';
 
 /** One data row of an import file, by column name, with the line it starts on (the header is line 1). */
 export interface CsvRow {
@@ -84,4 +85,17 @@ export function duplicateKeys(rows: readonly { line: number; key: string | undef
     if (lines.length > 1) for (const line of lines) others.set(line, lines.filter((l) => l !== line));
   }
   return others;
+}
+
+/**
+ * The checks every import row starts with: the row's field count and its uid. Problems are added
+ * to `problems`; returns the normalised uid, if valid.
+ */
+export function checkRowStart(row: CsvRow, problems: string[]): string | undefined {
+  if (row.fieldCountProblem) problems.push(`row: ${row.fieldCountProblem}`);
+  const raw = row.values['uid'];
+  const uid = normalizeUid(raw ?? '');
+  if (!raw?.trim()) problems.push('uid: missing');
+  else if (!uid) problems.push('uid: not a valid UID (letters, digits, dot, dash or underscore, at most 64)');
+  return uid;
 }

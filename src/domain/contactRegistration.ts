@@ -7,6 +7,7 @@ import type { BackgroundWork } from './background.js';
 import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile } from './contactFormats.js';
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
+import type { Notices } from './notices.js';
 import type { SecurityPolicy } from './policy.js';
 import type { Throttles } from './throttles.js';
 import type { VerificationCodes } from './verificationCodes.js';
@@ -51,6 +52,7 @@ export class ContactRegistration {
       policy: SecurityPolicy;
       clock: Clock;
       background: BackgroundWork;
+      notices: Notices;
     },
   ) {}
 
@@ -152,30 +154,29 @@ export class ContactRegistration {
 
   /** Tells the institutional email and the previous contacts (which may now be an attacker's loss). */
   private notifyChange(uid: string, institutional: string, previous: ContactRecord | undefined, now: ContactRecord, ctx: TurnContextInfo): void {
-    const { messages, outbound, audit, policy } = this.deps;
+    const { messages, policy } = this.deps;
+    const notSet = messages.t('status.notSet', {}, ctx.locale);
     const params = {
       uid,
       when: formatTime(this.deps.clock.now()),
       channel: ctx.channel,
-      email: now.email ? maskEmail(now.email) : messages.t('status.notSet', {}, ctx.locale),
-      mobile: now.mobile ? maskMobile(now.mobile) : messages.t('status.notSet', {}, ctx.locale),
+      email: now.email ? maskEmail(now.email) : notSet,
+      mobile: now.mobile ? maskMobile(now.mobile) : notSet,
       serviceDesk: policy.serviceDeskContact,
     };
-    const subject = messages.t('notice.contactsChanged.subject', params, ctx.locale);
-    const text = messages.t('notice.contactsChanged.text', params, ctx.locale);
-    const emails = new Set([institutional.toLowerCase()]);
-    if (previous?.email && previous.email.toLowerCase() !== now.email?.toLowerCase()) emails.add(previous.email);
-    const texts = previous?.mobile && previous.mobile !== now.mobile ? [previous.mobile] : [];
-    this.deps.background.run('contacts-changed notice', async () => {
-      for (const to of emails) {
-        const ok = await outbound.email(composeMail(to, subject, text));
-        await audit.record(ok ? 'notice.sent' : 'notice.failed', { ...ctx, uid }, ok ? 'ok' : 'fail', { notice: 'contacts-changed', to: maskEmail(to) });
-      }
-      for (const to of texts) {
-        const ok = await outbound.text(to, messages.t('notice.contactsChanged.sms', params, ctx.locale));
-        await audit.record(ok ? 'notice.sent' : 'notice.failed', { ...ctx, uid }, ok ? 'ok' : 'fail', { notice: 'contacts-changed', to: maskMobile(to) });
-      }
-    });
+    const oldEmail = previous?.email?.toLowerCase() !== now.email?.toLowerCase() ? previous?.email : undefined;
+    const oldMobile = previous?.mobile !== now.mobile ? previous?.mobile : undefined;
+    this.deps.notices.send(
+      {
+        name: 'contacts-changed',
+        emails: [institutional, oldEmail],
+        mobiles: [oldMobile],
+        subject: messages.t('notice.contactsChanged.subject', params, ctx.locale),
+        text: messages.t('notice.contactsChanged.text', params, ctx.locale),
+        sms: messages.t('notice.contactsChanged.sms', params, ctx.locale),
+      },
+      { ...ctx, uid },
+    );
   }
 
   private codeMail(to: string, code: string, locale?: string) {

@@ -9,6 +9,7 @@ import { formatTime, type SendResult, type TurnContextInfo } from './contactRegi
 import { KeyedMutex } from './keyedMutex.js';
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
+import type { Notices } from './notices.js';
 import { PinPolicy, type PinProblem } from './pinPolicy.js';
 import type { SecurityPolicy } from './policy.js';
 import { constantTimeEqual, randomToken, sha256Hex, type ServerKey } from './secrets.js';
@@ -39,6 +40,7 @@ export interface PinResetDeps {
   policy: SecurityPolicy;
   clock: Clock;
   background: BackgroundWork;
+  notices: Notices;
   key: ServerKey;
   /** Default: 8-64 characters and zxcvbn-ts's common-password list. */
   pinPolicy?: PinPolicy;
@@ -50,8 +52,8 @@ export interface PinResetServices extends Omit<PinResetDeps, 'contacts' | 'links
 }
 
 export function createPinReset(services: PinResetServices): PinReset {
-  const { directory, store, codes, throttles, outbound, audit, messages, policy, clock, background, key } = services;
-  return new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, key });
+  const { directory, store, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key } = services;
+  return new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key });
 }
 
 // Each rejected PIN may have been compared with the current one, so a link allows only a few.
@@ -270,26 +272,21 @@ export class PinReset {
 
   /** Tells every registered contact and the institutional email, so someone else's reset does not go unnoticed. */
   private async notifyPinChanged(account: Account, via: LinkRecord['via'], ctx: TurnContextInfo): Promise<void> {
-    const { messages, outbound, audit, policy, contacts } = this.deps;
+    const { messages, policy, contacts } = this.deps;
     const contact = await contacts.get(account.uid);
     const method = messages.t(via === 'email' ? 'notice.pinChanged.viaEmail' : 'notice.pinChanged.viaSms', {}, ctx.locale);
     const params = { uid: account.uid, when: formatTime(this.deps.clock.now()), method, serviceDesk: policy.serviceDeskContact };
-    const subject = messages.t('notice.pinChanged.subject', params, ctx.locale);
-    const text = messages.t('notice.pinChanged.text', params, ctx.locale);
-    const sms = messages.t('notice.pinChanged.sms', params, ctx.locale);
-    const emails = [...new Map([account.email, contact?.email].filter((e): e is string => Boolean(e)).map((e) => [e.toLowerCase(), e])).values()];
-    const mobile = contact?.mobile;
-    const actx = { ...ctx, uid: account.uid };
-    this.deps.background.run('pin-changed notice', async () => {
-      for (const to of emails) {
-        const ok = await outbound.email(composeMail(to, subject, text));
-        await audit.record(ok ? 'notice.sent' : 'notice.failed', actx, ok ? 'ok' : 'fail', { notice: 'pin-changed', to: maskEmail(to) });
-      }
-      if (mobile) {
-        const ok = await outbound.text(mobile, sms);
-        await audit.record(ok ? 'notice.sent' : 'notice.failed', actx, ok ? 'ok' : 'fail', { notice: 'pin-changed', to: maskMobile(mobile) });
-      }
-    });
+    this.deps.notices.send(
+      {
+        name: 'pin-changed',
+        emails: [account.email, contact?.email],
+        mobiles: [contact?.mobile],
+        subject: messages.t('notice.pinChanged.subject', params, ctx.locale),
+        text: messages.t('notice.pinChanged.text', params, ctx.locale),
+        sms: messages.t('notice.pinChanged.sms', params, ctx.locale),
+      },
+      { ...ctx, uid: account.uid },
+    );
   }
 
   private csrfFor(tokenHash: string): string {

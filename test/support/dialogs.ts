@@ -4,10 +4,9 @@ import { DialogTestClient } from 'botbuilder-testing';
 import { MainDialog } from '../../dialogs/mainDialog.js';
 import type { DialogDeps } from '../../dialogs/deps.js';
 import type { Services } from '../../src/services.js';
-import { createPinReset } from '../../src/domain/pinReset.js';
 
 export function dialogDeps(services: Services): DialogDeps {
-  return { registration: services.registration, pinReset: createPinReset(services), codes: services.codes, messages: services.messages, policy: services.policy };
+  return { registration: services.registration, pinReset: services.pinReset, codes: services.codes, messages: services.messages, policy: services.policy };
 }
 
 export interface Chat {
