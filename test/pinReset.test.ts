@@ -247,6 +247,18 @@ describe('the PIN page', () => {
     expect((await auditOf('jdoe')).filter((e) => e.event === 'link.invalid').map((e) => e.detail?.['reason'])).toEqual(['too many rejected PINs', 'revoked']);
   });
 
+  test('the count of rejected PINs survives a restart of the bot', async () => {
+    const token = await emailedToken();
+    const csrf = await openedCsrf(token);
+    for (let i = 0; i < 9; i++) expect(await reset.submit(token, { csrf, pin: 'short', confirm: 'short' }, web)).toMatchObject({ kind: 'rejected' });
+    const now = t.clock.now();
+    await t.services.close();
+    t = { ...(await openTestServices({}, t.dataDir)) };
+    t.clock.advance(now - t.clock.now());
+    reset = createPinReset(t.services);
+    expect(await reset.submit(token, { csrf, pin: 'short', confirm: 'short' }, web)).toEqual({ kind: 'invalid' });
+  });
+
   test('a successful reset revokes the other links and codes, clears the limits and sets the PIN', async () => {
     const token = await emailedToken();
     const other = await emailedToken();

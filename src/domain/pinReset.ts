@@ -68,7 +68,6 @@ const TOKEN = /^[A-Za-z0-9_-]{32}$/; // randomToken(): 24 bytes as base64url
  */
 export class PinReset {
   private readonly mutex = new KeyedMutex();
-  private readonly rejected = new Map<string, number>();
   readonly pinPolicy: PinPolicy;
 
   constructor(private readonly deps: PinResetDeps) {
@@ -185,7 +184,6 @@ export class PinReset {
         await links.put(link);
         throw err;
       }
-      this.rejected.delete(tokenHash);
       const revoked = await this.revokeOthers(account.uid, tokenHash);
       await this.deps.throttles.clear(account.uid);
       await audit.record('pin.set', actx, 'ok', { via: link.via, revokedLinks: revoked.links, revokedCodes: revoked.codes });
@@ -196,12 +194,12 @@ export class PinReset {
 
   private async reject(link: LinkRecord, problems: PinProblem[], actx: AuditContext): Promise<SubmitResult> {
     await this.deps.audit.record('pin.rejected', actx, 'fail', { rules: problems.join(','), via: link.via });
-    const count = (this.rejected.get(link.tokenHash) ?? 0) + 1;
-    if (count < MAX_REJECTED_PER_LINK) {
-      this.rejected.set(link.tokenHash, count);
+    // Counted on the link itself, so a restart does not reset it.
+    link.rejectedPins = (link.rejectedPins ?? 0) + 1;
+    if (link.rejectedPins < MAX_REJECTED_PER_LINK) {
+      await this.deps.links.put(link);
       return { kind: 'rejected', problems, uid: link.uid };
     }
-    this.rejected.delete(link.tokenHash);
     link.status = 'revoked';
     await this.deps.links.put(link);
     await this.deps.audit.record('link.invalid', actx, 'fail', { reason: 'too many rejected PINs', via: link.via });
@@ -265,7 +263,6 @@ export class PinReset {
     for (const link of open) {
       link.status = 'revoked';
       await links.put(link);
-      this.rejected.delete(link.tokenHash);
     }
     return { links: open.length, codes: await codes.revokeOpen(uid) };
   }

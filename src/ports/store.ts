@@ -67,6 +67,8 @@ export interface LinkRecord {
   expiresAt: number;
   status: 'open' | 'used' | 'revoked';
   delivery: 'pending' | 'sent' | 'failed' | 'none';
+  /** New PINs refused by the policy on this link; each may have been compared with the current PIN. */
+  rejectedPins?: number;
 }
 
 /** Counters for rate limits; key is `account:<uid>` or `dest:<address or number>`. */

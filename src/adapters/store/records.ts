@@ -48,6 +48,7 @@ export const linkSchema: z.ZodType<LinkRecord> = z.object({
   expiresAt: time,
   status: z.enum(['open', 'used', 'revoked']),
   delivery: z.enum(['pending', 'sent', 'failed', 'none']),
+  rejectedPins: z.number().int().nonnegative().optional(),
 });
 
 export const throttleSchema: z.ZodType<ThrottleRecord> = z.object({
