@@ -160,4 +160,48 @@ describe('registering contacts in chat', () => {
     const again = startChat(t.services, new StoreStorage(t.services.store.botState, t.clock));
     await converse(again, [[code, 'What alternate email address']]);
   });
+
+  test('no reply ever repeats a code the user typed, right or wrong', async () => {
+    const chat = startChat(t.services);
+    const replies: string[] = [...(await chat.say('register')), ...(await chat.say('jdoe'))];
+    await t.services.background.drain();
+    const right = t.mailer.lastCode('jdoe@example.edu');
+    const wrong = right === '246810' ? '135791' : '246810';
+    replies.push(...(await chat.say(wrong)), ...(await chat.say(right)), ...(await chat.say('tom@gmail.com')));
+    const emailCode = t.mailer.lastCode('tom@gmail.com');
+    replies.push(...(await chat.say(emailCode)));
+    for (const code of [right, wrong, emailCode]) expect(replies.filter((r) => r.includes(code))).toEqual([]);
+  });
+
+  test('changing contacts tells the previous email and mobile too', async () => {
+    const now = t.clock.now();
+    await t.services.store.contacts.put({ uid: 'jdoe', email: 'old@gmail.com', mobile: '+85261111111', source: 'import', verifiedAt: now, updatedAt: now });
+    const chat = await proveIdentity();
+    await converse(chat, [['new@gmail.com', 'I have sent']]);
+    await converse(chat, [[t.mailer.lastCode('new@gmail.com'), 'mobile']]);
+    await converse(chat, [['92222222', 'SMS']]);
+    await converse(chat, [[t.sms.lastCode('+85292222222'), 'All done']]);
+    await t.services.background.drain();
+    expect(t.mailer.to('old@gmail.com').map((m) => m.subject)).toEqual(['Your PIN reset contacts were changed']);
+    expect(t.sms.sent.filter((m) => m.to === '+85261111111').map((m) => m.body)).toEqual([expect.stringContaining('were changed')]);
+    expect(t.mailer.to('new@gmail.com').filter((m) => m.subject.includes('changed'))).toEqual([]);
+  });
+
+  test('one phone number gets at most five codes an hour, whichever accounts ask (SMS pumping)', async () => {
+    const replies: string[] = [];
+    for (const uid of ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']) {
+      await addAccount(t.services, uid);
+      const chat = startChat(t.services);
+      await chat.say('register');
+      await chat.say(uid);
+      await t.services.background.drain();
+      await chat.say(t.mailer.lastCode(`${uid}@example.edu`));
+      await chat.say(`${uid}@gmail.com`);
+      await chat.say(t.mailer.lastCode(`${uid}@gmail.com`));
+      replies.push((await chat.say('9333 3333'))[0]!);
+    }
+    expect(replies.slice(0, 5)).toEqual(Array(5).fill(expect.stringContaining('I have sent a 6-digit code by SMS')));
+    expect(replies[5]).toContain('Too many codes have been sent to +852 ****3333 recently');
+    expect(t.sms.sent.filter((m) => m.to === '+85293333333')).toHaveLength(5);
+  });
 });
