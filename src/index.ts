@@ -5,6 +5,7 @@ import { openServices, type ServiceOverrides, type Services } from './services.j
 import { StoreStorage } from './bot/storeStorage.js';
 import { PinResetBot } from './bot/pinResetBot.js';
 import { createHttpServer } from './http/server.js';
+import { startAdminSocket } from './admin/socket.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
 import { say } from '../dialogs/deps.js';
@@ -55,7 +56,6 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
   };
 
   const http = createHttpServer({ services, adapter, bot, pinReset });
-  const { startAdminSocket } = await import('./admin/socket.js');
   const adminSocket = await startAdminSocket(services.dataDir, services, logger);
 
   let closing: Promise<void> | null = null;

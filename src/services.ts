@@ -26,6 +26,7 @@ import { Throttles } from './domain/throttles.js';
 import { VerificationCodes } from './domain/verificationCodes.js';
 import { Messages } from './messages/catalog.js';
 import { StoreError } from './adapters/store/errors.js';
+import { createLogger } from './log.js';
 
 /** Everything the bot, the web pages and the admin CLI use, built once from the configuration. */
 export interface Services {
@@ -82,7 +83,7 @@ async function loadServerKey(config: AppConfig, dataDir: string): Promise<Server
 export async function openServices(config: AppConfig, overrides: ServiceOverrides = {}): Promise<Services> {
   const dataDir = resolve(config.DATA_DIR);
   const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? (await import('./log.js')).createLogger(config);
+  const logger = overrides.logger ?? createLogger(config);
   const warn = (message: string) => logger.warn({}, message);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const store = await LowStore.open(dataDir, { role: overrides.role ?? 'pin-reset-bot', onWarning: warn });

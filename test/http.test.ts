@@ -28,7 +28,7 @@ describe('the HTTP surface', () => {
     expect(await res.text()).not.toMatch(/at .*\.js:\d+/);
   });
 
-  test('without MicrosoftAppId, a local client gets its replies in the response (expectReplies)', async () => {
+  test('without MicrosoftAppId, a local client gets its replies in the response, and no trace of dialog state leaves the bot', async () => {
     const res = await fetch(`${open.baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: activity });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { activities: { type: string; text: string }[] };

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, Store, Table, ThrottleRecord } from '../../ports/store.js';
 import { JournalDb, type TableSpec } from './journalDb.js';
@@ -89,7 +90,6 @@ export class LowStore implements Store {
   }
 
   static async open(dataDir: string, options: LowStoreOptions = {}): Promise<LowStore> {
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const lock = DataDirLock.acquire(dataDir, options.role ?? 'pin-reset-bot');
     try {
