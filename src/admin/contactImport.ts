@@ -1,5 +1,4 @@
 import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile } from '../domain/contactFormats.js';
-import type { ContactRecord } from '../ports/store.js';
 import type { Services } from '../services.js';
 import { checkRowStart, duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminResult } from './result.js';
@@ -66,24 +65,16 @@ export async function importContacts(services: Services, fileName: string, text:
       for (const problem of row.problems) output.warn(`line ${row.line}: ${problem}`);
       continue;
     }
-    const existing = await services.store.contacts.get(row.uid);
-    if (existing?.source === 'self') {
+    const contact = { ...(row.email ? { email: row.email } : {}), ...(row.mobile ? { mobile: row.mobile } : {}) };
+    const change = await services.registration.importContact(row.uid, contact);
+    if (change === 'kept') {
       counts.kept += 1;
       output.say(`line ${row.line}: ${row.uid}: kept the contacts the user registered with the bot; an import never replaces them`);
       continue;
     }
-    if (existing && existing.email === row.email && existing.mobile === row.mobile) {
-      counts.unchanged += 1;
-      continue;
-    }
-    const now = services.clock.now();
-    const record: ContactRecord = { uid: row.uid, source: 'import', verifiedAt: now, updatedAt: now };
-    if (row.email) record.email = row.email;
-    if (row.mobile) record.mobile = row.mobile;
-    await services.store.contacts.put(record);
-    const change = existing ? 'updated' : 'created';
     counts[change] += 1;
-    await services.audit.record('contacts.imported', { uid: row.uid, channel: 'admin' }, 'ok', { change, ...masked(record) });
+    if (change === 'unchanged') continue;
+    await services.audit.record('contacts.imported', { uid: row.uid, channel: 'admin' }, 'ok', { change, ...masked(contact) });
   }
 
   output.say(

@@ -8,6 +8,7 @@ import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeM
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
 import type { Notices } from './notices.js';
+import { KeyedMutex } from './keyedMutex.js';
 import type { SecurityPolicy } from './policy.js';
 import type { Throttles } from './throttles.js';
 import type { VerificationCodes } from './verificationCodes.js';
@@ -40,6 +41,9 @@ export interface MaskedContacts {
  * both and tell the previous contacts and the institutional email.
  */
 export class ContactRegistration {
+  /** Saves and imports of one account's contacts never interleave. */
+  private readonly perAccount = new KeyedMutex();
+
   constructor(
     private readonly deps: {
       directory: Directory;
@@ -137,13 +141,34 @@ export class ContactRegistration {
     const account = await this.deps.directory.findByUid(uid);
     if (!account) return undefined;
     const now = clock.now();
-    const previous = await contacts.get(uid);
     const record: ContactRecord = { uid, email: email.target, mobile: mobile.target, source: 'self', verifiedAt: now, updatedAt: now };
-    await contacts.put(record);
+    const previous = await this.perAccount.run(uid, async () => {
+      const before = await contacts.get(uid);
+      await contacts.put(record);
+      return before;
+    });
     const masked = { email: maskEmail(email.target), mobile: maskMobile(mobile.target) };
     await audit.record('contacts.changed', { ...ctx, uid }, 'ok', { ...masked, via: proofs.identity.kind });
     this.notifyChange(account.uid, account.email, previous, record, ctx);
     return masked;
+  }
+
+  /**
+   * Reuses a contact registered for the VPN's two-factor login (imported by the service desk), as
+   * verified. A contact the user registered with the bot is never replaced by an import.
+   */
+  importContact(uid: string, contact: { email?: string; mobile?: string }): Promise<'created' | 'updated' | 'unchanged' | 'kept'> {
+    return this.perAccount.run(uid, async () => {
+      const existing = await this.deps.contacts.get(uid);
+      if (existing?.source === 'self') return 'kept';
+      if (existing && existing.email === contact.email && existing.mobile === contact.mobile) return 'unchanged';
+      const now = this.deps.clock.now();
+      const record: ContactRecord = { uid, source: 'import', verifiedAt: now, updatedAt: now };
+      if (contact.email) record.email = contact.email;
+      if (contact.mobile) record.mobile = contact.mobile;
+      await this.deps.contacts.put(record);
+      return existing ? 'updated' : 'created';
+    });
   }
 
   async current(uid: string): Promise<MaskedContacts | undefined> {
