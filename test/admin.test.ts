@@ -169,6 +169,17 @@ describe('accounts check-pin', () => {
     expect(await admin(['accounts', 'check-pin', 'nobody'], { stdin: `${PIN}\n` })).toMatchObject({ stdout: 'PIN does not match\n', exitCode: 1 });
     expect(await admin(['accounts', 'check-pin', 'jdoe'], { stdin: '' })).toMatchObject({ exitCode: 2 });
   });
+
+  test('every PIN check is audited, with its outcome and never the PIN', async () => {
+    await admin(['accounts', 'import', await csv('accounts.csv', ACCOUNTS)]);
+    await admin(['accounts', 'check-pin', 'jdoe'], { stdin: `${PIN}\n` });
+    await admin(['accounts', 'check-pin', 'jdoe'], { stdin: 'Wrong-PIN-2024\n' });
+    const checks = await withServices((s) => s.auditLog.read({ uid: 'jdoe' }));
+    expect(checks.filter((e) => e.event === 'pin.checked').map((e) => [e.channel, e.outcome])).toEqual([['admin', 'ok'], ['admin', 'fail']]);
+    const text = await readFile(join(dataDir(), 'audit.jsonl'), 'utf8');
+    expect(text).not.toContain(PIN);
+    expect(text).not.toContain('Wrong-PIN-2024');
+  });
 });
 
 describe('contacts import', () => {

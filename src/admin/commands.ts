@@ -134,7 +134,10 @@ async function checkPin(services: Services, uid: string, stdin: string): Promise
   const pin = /^[^\r\n]*/.exec(stdin)?.[0] ?? '';
   if (pin === '') return failure('accounts check-pin reads the PIN from stdin, and none was given (e.g. printf "%s\\n" "$PIN" | npm run admin -- accounts check-pin UID).');
   // Unknown accounts and accounts without a PIN get the same answer as a wrong PIN.
-  return (await services.directory.checkPin(uid, pin)) ? new Output().say('PIN matches').done(EXIT_OK) : new Output().say('PIN does not match').done(EXIT_REFUSED);
+  const matches = await services.directory.checkPin(uid, pin);
+  // A PIN check by the service desk is a guess like any other, so it leaves a trace.
+  await services.audit.record('pin.checked', { uid, channel: 'admin' }, matches ? 'ok' : 'fail');
+  return matches ? new Output().say('PIN matches').done(EXIT_OK) : new Output().say('PIN does not match').done(EXIT_REFUSED);
 }
 
 async function showContacts(services: Services, uid: string): Promise<AdminResult> {

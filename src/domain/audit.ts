@@ -25,6 +25,7 @@ export type AuditName =
   | 'link.invalid'
   | 'pin.rejected'
   | 'pin.set'
+  | 'pin.checked'
   | 'turn.error';
 
 export interface AuditContext {
