@@ -52,4 +52,21 @@ describe('the HTTP surface', () => {
     }
     expect((await fetch(`${open.baseUrl}/healthz`)).status).toBe(200);
   });
+
+  test('every response carries the security headers, including restify errors on the PIN page', async () => {
+    const tooBig = await fetch(`${open.baseUrl}/reset/${'a'.repeat(32)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `pin=${'x'.repeat(10_000)}`,
+    });
+    const notFound = await fetch(`${open.baseUrl}/nowhere`);
+    const health = await fetch(`${open.baseUrl}/healthz`);
+    expect(tooBig.status).toBe(413);
+    for (const res of [tooBig, notFound, health]) {
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    }
+  });
 });

@@ -2,7 +2,7 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
-import { registerResetPage } from './resetPage.js';
+import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
 
 export interface HttpDeps {
   services: Services;
@@ -29,6 +29,8 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
   let accepting = true;
 
   server.pre((req: Request, res: Response, next: restify.Next) => {
+    // Every response, the SDK's and restify's own errors included, carries the page's security headers.
+    for (const [name, value] of Object.entries(RESET_PAGE_HEADERS)) res.setHeader(name, value);
     if (!accepting) {
       res.setHeader('Connection', 'close');
       res.send(503, { code: 'ShuttingDown', message: 'The service is restarting; try again in a moment.' });
