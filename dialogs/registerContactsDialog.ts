@@ -19,8 +19,12 @@ export class RegisterContactsDialog extends CancelAndHelpDialog {
     this.initialDialogId = 'registerSteps';
   }
 
-  private proveIdentity(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.beginDialog(IDENTITY_DIALOG);
+  private async proveIdentity(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // Signed in to Teams: the account is known, so no UID and no code to the institutional email.
+    const uid = await this.deps.signedIn?.uidOf(step.context);
+    if (!uid) return step.beginDialog(IDENTITY_DIALOG);
+    await say(this.deps, step.context, 'teams.signedInAs', { uid });
+    return step.next({ uid, identity: { kind: 'signed-in' } } satisfies VerifiedIdentity);
   }
 
   private async verifyEmail(step: WaterfallStepContext): Promise<DialogTurnResult> {
