@@ -31,7 +31,9 @@ beforeAll(async () => {
     { SMTP_URL: smtpUrl, TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: 'test-auth-token-0123456789abcdef', TWILIO_FROM: '+85230001234', ALLOWED_TENANT_IDS: TENANT },
     dataDir,
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  // Local network access checks off: the stand-in Teams page (an https origin) frames this test server on 127.0.0.1.
+  const lna = '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults';
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', lna] });
 });
 
 afterAll(async () => {
@@ -41,6 +43,25 @@ afterAll(async () => {
   await smtp.stop();
   twilio.stop();
 });
+
+/**
+ * A stand-in for the Teams web client hosting a URL dialog: it frames the page and answers the
+ * teams-js messages (initialize with a dialog frame context, and records tasks.completeTask).
+ */
+function teamsHost(dialogUrl: string): string {
+  const runtime = { apiVersion: 4, hostVersionsInfo: { adaptiveCardSchemaVersion: { majorVersion: 1, minorVersion: 5 } }, isLegacyTeams: false, supports: { dialog: { card: { bot: {} }, url: { bot: {}, parentCommunication: {} }, update: {} } } };
+  return `<!doctype html><html><body><iframe id="dialog" src="${dialogUrl}" width="600" height="700"></iframe><script>
+window.calls = []; window.submitted = null;
+window.addEventListener('message', (e) => {
+  const m = e.data;
+  if (!m || typeof m.func !== 'string') return;
+  window.calls.push(m.func);
+  const reply = (args) => e.source.postMessage({ id: m.id, uuidAsString: m.uuidAsString, args }, e.origin);
+  if (m.func === 'initialize') reply(['task', 'web', ${JSON.stringify(JSON.stringify(runtime))}, '2.58.0']);
+  else if (m.func === 'tasks.completeTask') window.submitted = m.args.slice(0, 1);
+});
+</script></body></html>`;
+}
 
 /** A Teams user whose member record (UPN, email) the connector knows. */
 function signedIn(upn: string, email = upn): TeamsUser {
@@ -138,6 +159,47 @@ describe('Microsoft Teams', () => {
     const submitted = await user.invoke('task/submit', { data: { pinChanged: true }, context: { theme: 'default' } });
     expect(submitted.status).toBe(200);
     expect(submitted.replies.map(textOf)).toEqual([expect.stringContaining('Your portal PIN has been changed')]);
+  });
+
+  test('inside a Teams dialog the page initialises teams-js and, once the PIN is set, closes the dialog with dialog.url.submit', async () => {
+    const user = signedIn('jane.doe@example.edu');
+    await user.say('reset');
+    await user.say('yes');
+    await user.say('sms');
+    const card = await user.send(twilio.lastCode('+85261234567'));
+    const url = buttonsOf(card[0]!)[1]!.value as string;
+
+    // Teams on the web, played by this page: it frames the dialog and answers teams-js as a host does.
+    const context = await browser.newContext();
+    try {
+      await context.route('https://teams.microsoft.com/**', (route) => route.fulfill({ contentType: 'text/html', body: teamsHost(url) }));
+      const page = await context.newPage();
+      await page.goto('https://teams.microsoft.com/dialog-host');
+      const dialog = page.frameLocator('#dialog');
+      await dialog.getByLabel('New PIN', { exact: true }).fill('Silver-Tram-Morning-9');
+      await dialog.getByLabel('Type the new PIN again').fill('Silver-Tram-Morning-9');
+      await dialog.getByRole('button', { name: 'Set PIN' }).click();
+      await page.waitForFunction(() => (window as unknown as { submitted: unknown }).submitted !== null);
+      expect(await page.evaluate(() => (window as unknown as { submitted: unknown }).submitted)).toEqual([{ pinChanged: true }]);
+      expect(await page.evaluate(() => (window as unknown as { calls: string[] }).calls)).toContain('initialize');
+    } finally {
+      await context.close();
+    }
+    expect(await running.app.services.directory.checkPin('jdoe', 'Silver-Tram-Morning-9')).toBe(true);
+  });
+
+  test('the PIN page refuses to be framed by a site that is not Teams', async () => {
+    const context = await browser.newContext();
+    try {
+      await context.route('https://evil.example/**', (route) => route.fulfill({ contentType: 'text/html', body: `<iframe id="dialog" src="${running.baseUrl}/reset/anything"></iframe>` }));
+      const page = await context.newPage();
+      const framed = page.waitForResponse((r) => r.url().endsWith('/reset/anything'));
+      await page.goto('https://evil.example/');
+      await framed;
+      await expect(page.frameLocator('#dialog').locator('main').count()).resolves.toBe(0);
+    } finally {
+      await context.close();
+    }
   });
 
   test('reset: answering no to the signed-in UID asks for the portal UID', async () => {
