@@ -1,7 +1,7 @@
 import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
 import { say, turnInfo, type DialogDeps } from './deps.js';
-import { IDENTITY_DIALOG, IdentityDialog, type VerifiedIdentity } from './identityDialog.js';
+import { IdentityDialog, proveIdentity, type VerifiedIdentity } from './identityDialog.js';
 import { VERIFY_EMAIL_DIALOG, VERIFY_MOBILE_DIALOG, VerifyContactDialog, type VerifyContactOptions } from './verifyContactDialog.js';
 
 export const REGISTER_DIALOG = 'registerContacts';
@@ -19,12 +19,8 @@ export class RegisterContactsDialog extends CancelAndHelpDialog {
     this.initialDialogId = 'registerSteps';
   }
 
-  private async proveIdentity(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    // Signed in to Teams: the account is known, so no UID and no code to the institutional email.
-    const uid = await this.deps.signedIn?.uidOf(step.context);
-    if (!uid) return step.beginDialog(IDENTITY_DIALOG);
-    await say(this.deps, step.context, 'teams.signedInAs', { uid });
-    return step.next({ uid, identity: { kind: 'signed-in' } } satisfies VerifiedIdentity);
+  private proveIdentity(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return proveIdentity(step, this.deps);
   }
 
   private async verifyEmail(step: WaterfallStepContext): Promise<DialogTurnResult> {

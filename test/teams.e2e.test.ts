@@ -108,6 +108,9 @@ describe('Microsoft Teams', () => {
     expect(smtp.to('kchan@example.edu').map((m) => m.text)).not.toContainEqual(expect.stringMatching(/verification code/i));
     const events = await running.app.services.auditLog.read({ uid: 'kchan' });
     expect(events).toContainEqual(expect.objectContaining({ event: 'contacts.changed', outcome: 'ok', detail: expect.objectContaining({ via: 'signed-in' }) }));
+
+    // status, too, needs no UID in Teams.
+    expect(await user.say('status')).toEqual([expect.stringContaining('**kchan**'), expect.stringMatching(/k\*\*\*@gmail\.com[\s\S]*\+852 \*\*\*\*1234/)]);
   });
 
   test('reset by SMS in Teams: the UID comes from the Entra object id, "Set new PIN" opens the PIN page as a dialog, and the chat confirms', async () => {
@@ -157,7 +160,7 @@ describe('Microsoft Teams', () => {
 
     // In Teams the page then closes the dialog with dialog.url.submit; the bot confirms in chat.
     const submitted = await user.invoke('task/submit', { data: { pinChanged: true }, context: { theme: 'default' } });
-    expect(submitted.status).toBe(200);
+    expect(submitted).toMatchObject({ status: 200, body: undefined });
     expect(submitted.replies.map(textOf)).toEqual([expect.stringContaining('Your portal PIN has been changed')]);
   });
 

@@ -76,6 +76,7 @@ export class PinResetBot extends TeamsActivityHandler {
   /** The PIN page closed the dialog after setting the PIN: say so in the chat. */
   protected override async handleTeamsTaskModuleSubmit(context: TurnContext, request: TaskModuleRequest): Promise<TaskModuleResponse> {
     if ((request.data as { pinChanged?: unknown } | undefined)?.pinChanged === true) await say(this.deps, context, 'teams.pinChanged');
+    // No body: Teams closes the dialog.
     return undefined as unknown as TaskModuleResponse;
   }
 
