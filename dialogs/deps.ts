@@ -5,6 +5,11 @@ import type { PinReset } from '../src/domain/pinReset.js';
 import type { SecurityPolicy } from '../src/domain/policy.js';
 import type { Messages, MessageKey, Params } from '../src/messages/catalog.js';
 
+/** Who the channel says the user is (Teams sign-in), resolved by the bot layer; undefined when unknown. */
+export interface SignedInUser {
+  uidOf(context: TurnContext): Promise<string | undefined>;
+}
+
 /** What the dialogs may use: domain services only, never files, HTTP or transports. */
 export interface DialogDeps {
   registration: ContactRegistration;
@@ -12,6 +17,8 @@ export interface DialogDeps {
   codes: VerificationCodes;
   messages: Messages;
   policy: SecurityPolicy;
+  /** Absent where no channel signs users in. */
+  signedIn?: SignedInUser;
 }
 
 /** Renders a catalog sentence in the user's language, with the service desk always available. */

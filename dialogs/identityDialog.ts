@@ -53,3 +53,14 @@ export class IdentityDialog extends CancelAndHelpDialog {
     return step.endDialog({ uid: (step.values as Record<string, unknown>)['uid'] as string, identity: { kind: 'code', challengeId: result.challengeId } } satisfies VerifiedIdentity);
   }
 }
+
+/**
+ * Starts the identity step of a flow: signed in to Teams, the account is already known (no UID, no
+ * code to the institutional email); anywhere else, the IdentityDialog.
+ */
+export async function proveIdentity(step: WaterfallStepContext, deps: DialogDeps): Promise<DialogTurnResult> {
+  const uid = await deps.signedIn?.uidOf(step.context);
+  if (!uid) return step.beginDialog(IDENTITY_DIALOG);
+  await say(deps, step.context, 'teams.signedInAs', { uid });
+  return step.next({ uid, identity: { kind: 'signed-in' } } satisfies VerifiedIdentity);
+}

@@ -1,6 +1,7 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { recognizeCommand } from './commands.js';
-import { say, type DialogDeps } from './deps.js';
+import { say, text, type DialogDeps } from './deps.js';
+import { inTeams, menuCard } from './cards.js';
 import { REGISTER_DIALOG, RegisterContactsDialog } from './registerContactsDialog.js';
 import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
 import { RESET_DIALOG, ResetPinDialog } from './resetPinDialog.js';
@@ -27,7 +28,9 @@ export class MainDialog extends ComponentDialog {
       case 'reset':
         return step.beginDialog(RESET_DIALOG);
       case 'help':
-        await say(this.deps, step.context, 'help');
+        // In Teams the commands are buttons too.
+        if (inTeams(step.context)) await step.context.sendActivity({ text: text(this.deps, step.context, 'help'), attachments: [menuCard(this.deps, step.context)] });
+        else await say(this.deps, step.context, 'help');
         return step.endDialog();
       case 'cancel':
         await say(this.deps, step.context, 'nothingToCancel');

@@ -1,7 +1,7 @@
 import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
 import { say, turnInfo, type DialogDeps } from './deps.js';
-import { IDENTITY_DIALOG, IdentityDialog, type VerifiedIdentity } from './identityDialog.js';
+import { IdentityDialog, proveIdentity, type VerifiedIdentity } from './identityDialog.js';
 import { VERIFY_EMAIL_DIALOG, VERIFY_MOBILE_DIALOG, VerifyContactDialog, type VerifyContactOptions } from './verifyContactDialog.js';
 
 export const REGISTER_DIALOG = 'registerContacts';
@@ -20,7 +20,7 @@ export class RegisterContactsDialog extends CancelAndHelpDialog {
   }
 
   private proveIdentity(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.beginDialog(IDENTITY_DIALOG);
+    return proveIdentity(step, this.deps);
   }
 
   private async verifyEmail(step: WaterfallStepContext): Promise<DialogTurnResult> {

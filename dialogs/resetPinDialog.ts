@@ -1,13 +1,15 @@
-import { ChoicePrompt, ListStyle, WaterfallDialog, type Choice, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ChoicePrompt, ConfirmPrompt, WaterfallDialog, type Choice, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { normalizeUid } from '../src/domain/contactFormats.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
 import { uidPrompt } from './prompts.js';
 import { CODE_ENTRY_DIALOG, CodeEntryDialog, type CodeEntryOptions, type CodeEntryResult } from './codeEntryDialog.js';
 import { say, text, turnInfo, type DialogDeps } from './deps.js';
+import { choiceStyle, inTeams, setPinCard } from './cards.js';
 
 export const RESET_DIALOG = 'resetPin';
 const UID_PROMPT = 'resetUidPrompt';
 const METHOD_PROMPT = 'resetMethodPrompt';
+const CONFIRM_UID_PROMPT = 'resetConfirmUidPrompt';
 
 const METHODS: Choice[] = [
   { value: 'email', synonyms: ['e-mail', 'mail', 'link', 'email link'] },
@@ -24,6 +26,7 @@ export class ResetPinDialog extends CancelAndHelpDialog {
     super(RESET_DIALOG, deps);
     this.addDialog(uidPrompt(UID_PROMPT));
     this.addDialog(new ChoicePrompt(METHOD_PROMPT, undefined, 'en-us'));
+    this.addDialog(new ConfirmPrompt(CONFIRM_UID_PROMPT, undefined, 'en-us'));
     this.addDialog(
       new CodeEntryDialog(deps, async (o, info) => {
         const sent = await deps.pinReset.resendSms(o.challengeId, o.uid, info);
@@ -31,12 +34,25 @@ export class ResetPinDialog extends CancelAndHelpDialog {
       }),
     );
     this.addDialog(
-      new WaterfallDialog('resetSteps', [(s) => this.askUid(s), (s) => this.askMethod(s), (s) => this.send(s), (s) => this.giveLink(s)]),
+      new WaterfallDialog('resetSteps', [(s) => this.confirmSignedIn(s), (s) => this.askUid(s), (s) => this.askMethod(s), (s) => this.send(s), (s) => this.giveLink(s)]),
     );
     this.initialDialogId = 'resetSteps';
   }
 
+  /** Signed in to Teams: offer that account's UID, to be confirmed; the link or code still goes to its registered contacts. */
+  private async confirmSignedIn(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const uid = await this.deps.signedIn?.uidOf(step.context);
+    if (!uid) return step.next();
+    (step.values as Record<string, unknown>)['signedInUid'] = uid;
+    return step.prompt(CONFIRM_UID_PROMPT, {
+      prompt: text(this.deps, step.context, 'teams.confirmUid', { uid }),
+      retryPrompt: text(this.deps, step.context, 'teams.badConfirm', { uid }),
+    });
+  }
+
   private askUid(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const signedInUid = (step.values as Record<string, unknown>)['signedInUid'] as string | undefined;
+    if (signedInUid && step.result === true) return step.next(signedInUid);
     return step.prompt(UID_PROMPT, { prompt: text(this.deps, step.context, 'identity.askUid'), retryPrompt: text(this.deps, step.context, 'identity.badUid') });
   }
 
@@ -47,7 +63,7 @@ export class ResetPinDialog extends CancelAndHelpDialog {
       retryPrompt: text(this.deps, step.context, 'reset.badMethod'),
       choices: METHODS,
       // The prompt's text already lists the methods; buttons are added where the channel shows them.
-      style: step.context.activity.channelId === 'sms' ? ListStyle.none : ListStyle.suggestedAction,
+      style: choiceStyle(step.context),
     });
   }
 
@@ -83,7 +99,9 @@ export class ResetPinDialog extends CancelAndHelpDialog {
       await say(this.deps, step.context, 'reset.linkFailed');
       return step.endDialog();
     }
-    await say(this.deps, step.context, 'reset.linkReady', { url, minutes: Math.round(this.deps.policy.smsLinkTtlMs / 60_000) });
+    const minutes = Math.round(this.deps.policy.smsLinkTtlMs / 60_000);
+    if (inTeams(step.context)) await step.context.sendActivity({ attachments: [setPinCard(this.deps, step.context, url, minutes)] });
+    else await say(this.deps, step.context, 'reset.linkReady', { url, minutes });
     return step.endDialog();
   }
 }

@@ -1,7 +1,7 @@
 import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
 import { say, text, type DialogDeps } from './deps.js';
-import { IDENTITY_DIALOG, IdentityDialog, type VerifiedIdentity } from './identityDialog.js';
+import { IdentityDialog, proveIdentity, type VerifiedIdentity } from './identityDialog.js';
 
 export const STATUS_DIALOG = 'status';
 
@@ -10,7 +10,7 @@ export class StatusDialog extends CancelAndHelpDialog {
   constructor(deps: DialogDeps) {
     super(STATUS_DIALOG, deps);
     this.addDialog(new IdentityDialog(deps));
-    this.addDialog(new WaterfallDialog('statusSteps', [(s) => s.beginDialog(IDENTITY_DIALOG), (s) => this.show(s)]));
+    this.addDialog(new WaterfallDialog('statusSteps', [(s) => proveIdentity(s, this.deps), (s) => this.show(s)]));
     this.initialDialogId = 'statusSteps';
   }
 

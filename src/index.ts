@@ -4,6 +4,8 @@ import type { AppConfig } from './config/schema.js';
 import { openServices, type ServiceOverrides, type Services } from './services.js';
 import { StoreStorage } from './bot/storeStorage.js';
 import { PinResetBot } from './bot/pinResetBot.js';
+import { TeamsIdentity } from './bot/teamsIdentity.js';
+import { botTokenCheck } from './bot/botToken.js';
 import { createHttpServer } from './http/server.js';
 import { startAdminSocket } from './admin/socket.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
@@ -31,17 +33,17 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
   const userState = new UserState(storage);
 
   const { pinReset } = services;
-  const deps: DialogDeps = { registration: services.registration, pinReset, codes: services.codes, messages: services.messages, policy: services.policy };
-  const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps);
+  const signedIn = new TeamsIdentity(services.directory, logger, config.MicrosoftAppId !== undefined);
+  const deps: DialogDeps = { registration: services.registration, pinReset, codes: services.codes, messages: services.messages, policy: services.policy, signedIn };
+  const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps, { allowedTenantIds: config.ALLOWED_TENANT_IDS, publicBaseUrl: config.PUBLIC_BASE_URL });
 
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: config.MicrosoftAppId,
-      MicrosoftAppPassword: config.MicrosoftAppPassword,
-      MicrosoftAppType: config.MicrosoftAppType,
-      MicrosoftAppTenantId: config.MicrosoftAppTenantId,
-    }),
-  );
+  const authentication = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.MicrosoftAppId,
+    MicrosoftAppPassword: config.MicrosoftAppPassword,
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+  });
+  const adapter = new CloudAdapter(authentication);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const activity = context.activity;
     logger.error({ err: error, channel: activity.channelId, conversation: activity.conversation?.id, activityType: activity.type }, 'turn failed');
@@ -55,7 +57,8 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
     await conversationState.delete(context).catch((err: unknown) => logger.error({ err }, 'could not clear conversation state'));
   };
 
-  const http = createHttpServer({ services, adapter, bot, pinReset });
+  const checkToken = config.MicrosoftAppId ? botTokenCheck(authentication, config.MicrosoftAppId, logger) : undefined;
+  const http = createHttpServer({ services, adapter, bot, pinReset, ...(checkToken ? { checkToken } : {}) });
   const adminSocket = await startAdminSocket(services.dataDir, services, logger);
 
   let closing: Promise<void> | null = null;

@@ -60,6 +60,12 @@ export const settings = {
   LINK_TTL_MINUTES: { schema: int(1, 60).default(30), doc: { description: 'How long an emailed reset link stays valid.' } },
   SMS_LINK_TTL_MINUTES: { schema: int(1, 60).default(10), doc: { description: 'How long the PIN-page link given after a correct SMS code stays valid.' } },
   MAX_BODY_BYTES: { schema: int(1024, 10_000_000).default(65536), doc: { description: 'Largest request body accepted on any endpoint.' } },
+
+  // Issue 5: Microsoft Teams
+  ALLOWED_TENANT_IDS: {
+    schema: csv.refine((ids) => ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)), { error: 'must be a comma list of tenant ids (GUIDs)' }),
+    doc: { description: 'Comma list of Microsoft Entra tenant ids whose Teams users may use the bot. Unset: any tenant.', example: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
+  },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;

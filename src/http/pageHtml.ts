@@ -1,4 +1,5 @@
 import type { PinProblem } from '../domain/pinPolicy.js';
+import { TEAMS_SCRIPT_PATH } from './teamsPageScript.js';
 
 /** Where the page's stylesheet is served; pages link it relative to /reset/:token. */
 export const PAGE_CSS_PATH = '/static/page.css';
@@ -10,6 +11,8 @@ export interface PageShell {
   lang: string;
   title: string;
   footer: string;
+  /** What the page reports to its host: 'pin-set' lets the Teams dialog close itself. */
+  outcome?: 'pin-set';
 }
 
 export interface FormText {
@@ -40,7 +43,7 @@ export function fieldOf(problem: PinProblem): FormProblem['field'] {
   return problem === 'mismatch' ? 'confirm' : 'pin';
 }
 
-/** A complete HTML document: no script, no inline style, readable on a phone and inside Teams. */
+/** A complete HTML document: no inline script or style, readable on a phone and inside Teams. */
 export function page(shell: PageShell, main: string): string {
   return `<!doctype html>
 <html lang="${escapeHtml(shell.lang)}">
@@ -51,8 +54,9 @@ export function page(shell: PageShell, main: string): string {
 <meta name="robots" content="noindex, nofollow">
 <title>${escapeHtml(shell.title)}</title>
 <link rel="stylesheet" href="..${PAGE_CSS_PATH}">
+<script src="..${TEAMS_SCRIPT_PATH}" defer></script>
 </head>
-<body>
+<body${shell.outcome ? ` data-outcome="${escapeHtml(shell.outcome)}"` : ''}>
 <main id="main">
 ${main}
 </main>

@@ -8,14 +8,15 @@ import { PAGE_CSS_PATH, fieldOf, message, page, pinForm } from './pageHtml.js';
 
 const RESET_PATH = '/reset/:token';
 
-/** Frames allowed: this site and Teams (the page opens as a Teams dialog). */
+/** Frames allowed: Teams only (the page opens as a Teams dialog); the one script is our own bundle. */
 export const RESET_PAGE_CSP = [
   "default-src 'none'",
+  "script-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
   "form-action 'self'",
   "base-uri 'none'",
-  "frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com",
+  "frame-ancestors https://teams.microsoft.com https://*.teams.microsoft.com https://teams.cloud.microsoft",
 ].join('; ');
 
 /** On every response of the page routes: nothing cached, no referrer (the URL holds the token), no sniffing, no inline script. */
@@ -42,7 +43,7 @@ interface Rendered {
 
 /**
  * The PIN page (DESIGN.md): GET and HEAD show the form and never consume the link; only the POST
- * that sets the PIN does. Server-rendered, no script, works without JavaScript and inside Teams.
+ * that sets the PIN does. Server-rendered, works without JavaScript; its one script only closes the Teams dialog.
  * Neither the token nor the PIN is ever logged.
  */
 export function registerResetPage(server: Server, pinReset: PinReset, services: Pick<Services, 'messages' | 'policy' | 'logger'>): void {
@@ -51,12 +52,12 @@ export function registerResetPage(server: Server, pinReset: PinReset, services: 
   const t = (key: MessageKey, locale: string | undefined, params: Params = {}) =>
     messages.t(key, { serviceDesk: policy.serviceDeskContact, min: pinReset.pinPolicy.minLength, max: pinReset.pinPolicy.maxLength, ...params }, locale);
 
-  const document = (locale: string | undefined, title: string, main: string) =>
-    page({ lang: pickLanguage(locale) === 'zh-hk' ? 'zh-HK' : 'en', title, footer: t('page.footer', locale) }, main);
+  const document = (locale: string | undefined, title: string, main: string, outcome?: 'pin-set') =>
+    page({ lang: pickLanguage(locale) === 'zh-hk' ? 'zh-HK' : 'en', title, footer: t('page.footer', locale), ...(outcome ? { outcome } : {}) }, main);
 
-  const messagePage = (status: number, locale: string | undefined, titleKey: MessageKey, textKey: MessageKey): Rendered => {
+  const messagePage = (status: number, locale: string | undefined, titleKey: MessageKey, textKey: MessageKey, outcome?: 'pin-set'): Rendered => {
     const title = t(titleKey, locale);
-    return { status, html: document(locale, title, message(title, t(textKey, locale))) };
+    return { status, html: document(locale, title, message(title, t(textKey, locale)), outcome) };
   };
 
   // One page for unknown, used, revoked and expired links alike: 410 Gone.
@@ -112,7 +113,7 @@ export function registerResetPage(server: Server, pinReset: PinReset, services: 
       const result = await pinReset.submit(tokenOf(req), { csrf, pin: field('pin'), confirm: field('confirm') }, { channel: 'web', ...(locale ? { locale } : {}) });
       if (result.kind === 'invalid') return invalid(locale);
       if (result.kind === 'rejected') return form(locale, result.uid, csrf, result.problems);
-      return messagePage(200, locale, 'page.done.title', 'page.done.text');
+      return messagePage(200, locale, 'page.done.title', 'page.done.text', 'pin-set');
     }),
   );
 

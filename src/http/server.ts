@@ -1,14 +1,18 @@
 import restify, { type Request, type Response, type Server } from 'restify';
-import type { ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { Activity, ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
+import { registerTeamsPageScript } from './teamsPageScript.js';
+import type { BotTokenCheck } from '../bot/botToken.js';
 
 export interface HttpDeps {
   services: Services;
   adapter: CloudAdapter;
   bot: ActivityHandler;
   pinReset: PinReset;
+  /** Verifies the Bot Framework token when MicrosoftAppId is set. */
+  checkToken?: BotTokenCheck;
 }
 
 /**
@@ -23,7 +27,7 @@ export interface HttpSurface {
   stopAccepting(): void;
 }
 
-export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps): HttpSurface {
+export function createHttpServer({ services, adapter, bot, pinReset, checkToken }: HttpDeps): HttpSurface {
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
@@ -52,15 +56,17 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
       res.send(400, { code: 'BadRequest', message: 'The body must be a Bot Framework activity with a "type".' });
       return;
     }
-    if (services.config.MicrosoftAppId && !req.headers.authorization) {
-      // Refused here rather than by the SDK, which would print a stack trace for every probe.
-      res.send(401, { code: 'Unauthorized', message: 'A Bot Framework token is required.' });
+    if (services.config.MicrosoftAppId && !(checkToken && (await checkToken(req.body as Activity, req.headers.authorization ?? '')))) {
+      // Refused here rather than by the SDK, which prints a stack trace for every probe and answers
+      // 500 when it cannot reach the signing keys.
+      res.send(401, { code: 'Unauthorized', message: 'A valid Bot Framework token is required.' });
       return;
     }
     await adapter.process(req, res, (context) => bot.run(context));
   });
 
   registerResetPage(server, pinReset, services);
+  registerTeamsPageScript(server, services.logger);
 
   server.get('/healthz', (_req: Request, res: Response, next: restify.Next) => {
     res.send(200, { status: 'ok' });

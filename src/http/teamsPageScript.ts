@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Request, Response, Server } from 'restify';
+import type { Logger } from '../ports/logger.js';
+
+/** Where the PIN page loads its script from (same origin, so the CSP can stay `script-src 'self'`). */
+export const TEAMS_SCRIPT_PATH = '/static/teams-page.js';
+
+const ENTRY = fileURLToPath(new URL('./teamsPage.browser.ts', import.meta.url));
+let bundle: Promise<string> | undefined;
+
+/**
+ * The page script with @microsoft/teams-js, bundled for browsers by esbuild in this process the
+ * first time it is asked for (no build step to forget, never stale), then kept in memory.
+ */
+export function teamsPageBundle(): Promise<string> {
+  bundle ??= build({ entryPoints: [ENTRY], bundle: true, minify: true, format: 'iife', platform: 'browser', target: ['es2020'], write: false, logLevel: 'silent' }).then(
+    (result) => result.outputFiles[0]!.text,
+    (err: unknown) => {
+      bundle = undefined;
+      throw err;
+    },
+  );
+  return bundle;
+}
+
+export function registerTeamsPageScript(server: Server, logger: Logger): void {
+  const serve = (head: boolean) => async (_req: Request, res: Response) => {
+    let js: string;
+    try {
+      js = await teamsPageBundle();
+    } catch (err) {
+      // The page still works without it; only closing the Teams dialog needs it.
+      logger.error({ err }, 'could not bundle the PIN page script');
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(head ? undefined : 'The page script is not available right now.');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': Buffer.byteLength(js) });
+    res.end(head ? undefined : js);
+  };
+  server.get(TEAMS_SCRIPT_PATH, serve(false));
+  server.head(TEAMS_SCRIPT_PATH, serve(true));
+}
