@@ -9,6 +9,7 @@ import { startAdminSocket } from './admin/socket.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
 import { say } from '../dialogs/deps.js';
+import { LanguageChoice } from '../dialogs/language.js';
 
 export interface App {
   services: Services;
@@ -31,7 +32,8 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
   const userState = new UserState(storage);
 
   const { pinReset } = services;
-  const deps: DialogDeps = { registration: services.registration, pinReset, codes: services.codes, messages: services.messages, policy: services.policy };
+  const language = new LanguageChoice(conversationState, userState, services.languages);
+  const deps: DialogDeps = { registration: services.registration, pinReset, codes: services.codes, messages: services.messages, policy: services.policy, language };
   const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps);
 
   const adapter = new CloudAdapter(

@@ -27,6 +27,7 @@ export class PinResetBot extends ActivityHandler {
     });
 
     this.onMembersAdded(async (context, next) => {
+      await this.deps.language.load(context);
       for (const member of context.activity.membersAdded ?? []) {
         if (member.id !== context.activity.recipient?.id) await say(this.deps, context, 'welcome');
       }

@@ -60,6 +60,14 @@ export const settings = {
   LINK_TTL_MINUTES: { schema: int(1, 60).default(30), doc: { description: 'How long an emailed reset link stays valid.' } },
   SMS_LINK_TTL_MINUTES: { schema: int(1, 60).default(10), doc: { description: 'How long the PIN-page link given after a correct SMS code stays valid.' } },
   MAX_BODY_BYTES: { schema: int(1024, 10_000_000).default(65536), doc: { description: 'Largest request body accepted on any endpoint.' } },
+  // Issue 6: Traditional Chinese (zh-HK)
+  SERVICE_DESK_CONTACT_ZH_HK: {
+    schema: optionalText,
+    doc: {
+      description: 'SERVICE_DESK_CONTACT as written in Chinese replies and mail. Unset: 資訊科技服務台 if SERVICE_DESK_CONTACT is unset, else SERVICE_DESK_CONTACT as given.',
+      example: '資訊科技服務台（電話 +852 0000 0000，電郵 servicedesk@example.edu）',
+    },
+  },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;
