@@ -34,7 +34,7 @@ export const zhHkPage = {
 
   // PIN 更改後，發給所有已登記的聯絡方式及大學電郵
   'notice.pinChanged.subject': '您的入門網站 PIN 已更改',
-  'notice.pinChanged.text': '{uid} 的入門網站 PIN 已於 {when} 經{method}更改。\n\n如這是您本人的操作，則毋須理會本電郵。如非您本人操作，請立即聯絡{serviceDesk}。',
+  'notice.pinChanged.text': '{uid} 的入門網站 PIN 已於 {when}經{method}更改。\n\n如這是您本人的操作，則毋須理會本電郵。如非您本人操作，請立即聯絡{serviceDesk}。',
   'notice.pinChanged.sms': '{uid} 的入門網站 PIN 剛被更改，如非本人請聯絡{serviceDesk}。',
   'notice.pinChanged.viaEmail': '發送至已登記備用電郵的重設連結',
   'notice.pinChanged.viaSms': '以短訊發送至已登記手機的驗證碼',

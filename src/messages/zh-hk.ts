@@ -71,6 +71,6 @@ export const zhHk = {
   'mail.code.text': '您的驗證碼是 {code}，{minutes} 分鐘內有效。\n\n如您並無提出此要求，請忽略本電郵；沒有驗證碼，任何資料都不會更改。如有查詢，請聯絡{serviceDesk}。',
   'sms.code': 'PIN 重設驗證碼：{code}，{minutes} 分鐘內有效。切勿向任何人透露。',
   'notice.contactsChanged.subject': '您用於重設 PIN 的聯絡資料已更改',
-  'notice.contactsChanged.text': '用於重設 {uid} 入門網站 PIN 的備用電郵地址及手機號碼，已於 {when} 經對話（{channel}）更改。\n電郵：{email}\n手機：{mobile}\n\n如非您本人操作，請立即聯絡{serviceDesk}。',
+  'notice.contactsChanged.text': '用於重設 {uid} 入門網站 PIN 的備用電郵地址及手機號碼，已於 {when}經對話（{channel}）更改。\n電郵：{email}\n手機：{mobile}\n\n如非您本人操作，請立即聯絡{serviceDesk}。',
   'notice.contactsChanged.sms': '{uid}：PIN 重設聯絡資料已更改，如非本人請聯絡{serviceDesk}。',
 } as const satisfies Record<MessageKey, string>;

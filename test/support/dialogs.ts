@@ -19,10 +19,10 @@ export interface Chat {
 
 /**
  * A conversation with the main dialog. Like Teams, Web Chat and the Emulator, the client sends a
- * locale with every message (`undefined`: none, as over SMS). A `conversationId` makes it a new
+ * locale with every message (`null`: none, as over SMS). A `conversationId` makes it a new
  * conversation of the same user (user state, on the same storage, carries over).
  */
-export function startChat(services: Services, storage: Storage = new MemoryStorage(), channelId = 'test', locale: string | undefined = 'en-US', conversationId?: string): Chat {
+export function startChat(services: Services, storage: Storage = new MemoryStorage(), channelId = 'test', locale: string | null = 'en-US', conversationId?: string): Chat {
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const client = new DialogTestClient(channelId, new MainDialog(dialogDeps(services, conversationState, userState)), undefined, [new AutoSaveStateMiddleware(userState)], conversationState);
