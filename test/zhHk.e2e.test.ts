@@ -115,7 +115,7 @@ describe('a zh-HK user does everything in Chinese, end to end', () => {
     await running.app.services.background.drain();
     for (const to of ['ylee@example.edu', 'yan@gmail.com']) {
       const notice = smtp.to(to).find((m) => m.subject === '您的入門網站 PIN 已更改');
-      expect(notice?.text).toMatch(/ylee 的入門網站 PIN 已於 .+（香港時間）經發送至已登記備用電郵的重設連結更改/);
+      expect(notice?.text).toMatch(/ylee 的入門網站 PIN 已於 .+（香港時間）透過發送至已登記備用電郵的重設連結更改/);
       expectAllIn('zh-hk', [notice!.text]);
     }
     const sms = twilio.sent.filter((m) => m.to === '+85265432109').at(-1)!;

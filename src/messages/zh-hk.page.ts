@@ -18,7 +18,7 @@ export const zhHkPage = {
   'page.problem.common': '此 PIN 屬於常見而容易被猜中的密碼，請另選一個。',
   'page.problem.mismatch': '兩次輸入的 PIN 不相符，請在兩個欄位輸入相同的 PIN。',
   'page.done.title': '您的 PIN 已更改',
-  'page.done.text': '您現在可以用新 PIN 登入入門網站。我們已將是次更改通知您登記的聯絡方式。您可關閉此頁。',
+  'page.done.text': '您現在可以用新 PIN 登入入門網站。我們已就是次更改通知您已登記的聯絡方式。您可關閉此頁。',
   'page.invalid.title': '此連結已失效',
   'page.invalid.text': '此連結已失效，請返回對話重新開始。每條連結只可使用一次，並只在短時間內有效。',
   'page.error.title': '系統出現問題',
@@ -34,7 +34,7 @@ export const zhHkPage = {
 
   // PIN 更改後，發給所有已登記的聯絡方式及大學電郵
   'notice.pinChanged.subject': '您的入門網站 PIN 已更改',
-  'notice.pinChanged.text': '{uid} 的入門網站 PIN 已於 {when}經{method}更改。\n\n如這是您本人的操作，則毋須理會本電郵。如非您本人操作，請立即聯絡{serviceDesk}。',
+  'notice.pinChanged.text': '{uid} 的入門網站 PIN 已於 {when}透過{method}更改。\n\n如這是您本人的操作，則毋須理會本電郵。如非您本人操作，請立即聯絡{serviceDesk}。',
   'notice.pinChanged.sms': '{uid} 的入門網站 PIN 剛被更改，如非本人請聯絡{serviceDesk}。',
   'notice.pinChanged.viaEmail': '發送至已登記備用電郵的重設連結',
   'notice.pinChanged.viaSms': '以短訊發送至已登記手機的驗證碼',
