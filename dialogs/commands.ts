@@ -89,8 +89,11 @@ export function recognizeYesNo(text: string | undefined): boolean | undefined {
 
 /** The reset method from a word or its number (`1`, `１`, `email`, `電郵`, `2`, `sms`, `短訊`). */
 export function recognizeMethod(text: string | undefined): 'email' | 'sms' | undefined {
-  const word = normalizeInput(text);
-  if (/^(1|email|e-mail|mail|link|email link|電郵|電子郵件|郵件|連結|電郵連結)$/.test(word)) return 'email';
-  if (/^(2|sms|text|mobile|phone|code|sms code|短訊|短信|手機|電話|驗證碼)$/.test(word)) return 'sms';
-  return undefined;
+  const said = normalizeInput(text);
+  if (said === '1') return 'email';
+  if (said === '2') return 'sms';
+  // A sentence that names one method and not the other ("by email please", "用短訊") counts too.
+  const email = /\b(e-?mail|mail|link)\b|電郵|電子郵件|郵件|連結/.test(said);
+  const sms = /\b(sms|text|mobile|phone|code)\b|短訊|短信|手機|電話|驗證碼/.test(said);
+  return email === sms ? undefined : email ? 'email' : 'sms';
 }

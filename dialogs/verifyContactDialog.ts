@@ -13,7 +13,7 @@ const CONTACT_PROMPT = 'contactPrompt';
 export interface VerifyContactOptions {
   uid: string;
   /** Said before the question, e.g. why the previous answer could not be used. */
-  notice?: MessageRef;
+  notice?: MessageRef | string;
 }
 
 /** Asks for one contact (the alternate email, or the mobile), sends a code to it and checks it. */

@@ -133,7 +133,8 @@ describe('Chinese input is understood', () => {
     expect(['否', '唔係', 'no', 'N'].map(recognizeYesNo)).toEqual([false, false, false, false]);
     expect(recognizeYesNo('maybe')).toBeUndefined();
     expect(['１', '1', '電郵', 'email'].map(recognizeMethod)).toEqual(['email', 'email', 'email', 'email']);
-    expect(['２', '2', '短訊', 'SMS'].map(recognizeMethod)).toEqual(['sms', 'sms', 'sms', 'sms']);
+    expect(['２', '2', '短訊', 'SMS', 'by text please', '用短信'].map(recognizeMethod)).toEqual(['sms', 'sms', 'sms', 'sms', 'sms', 'sms']);
+    expect(['carrier pigeon', 'email or sms', '3'].map(recognizeMethod)).toEqual([undefined, undefined, undefined]);
   });
 
   test('中文, English and language switch', () => {

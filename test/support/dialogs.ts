@@ -6,7 +6,7 @@ import type { DialogDeps } from '../../dialogs/deps.js';
 import { LanguageChoice } from '../../dialogs/language.js';
 import type { Services } from '../../src/services.js';
 
-export function dialogDeps(services: Services, conversationState: ConversationState, userState?: UserState): DialogDeps {
+export function dialogDeps(services: Services, conversationState = new ConversationState(new MemoryStorage()), userState?: UserState): DialogDeps {
   const language = new LanguageChoice(conversationState, userState, services.languages);
   return { registration: services.registration, pinReset: services.pinReset, codes: services.codes, messages: services.messages, policy: services.policy, language };
 }
