@@ -78,6 +78,10 @@ describe('a zh-HK user does everything in Chinese, end to end', () => {
     expectAllIn('zh-hk', { subject: linkMail.subject, text: linkMail.text, html: linkMail.html.replace(/<[^>]+>/g, ' ') });
     expect(linkMail.text).toContain(CHINESE_DESK);
 
+    // Without a language from the browser, the page uses the account's; a browser that asks for English gets English.
+    expect(await (await fetch(url, { headers: { 'Accept-Language': 'fr-FR' } })).text()).toContain('<title>設定新的入門網站 PIN</title>');
+    expect(await (await fetch(url, { headers: { 'Accept-Language': 'en-GB,en;q=0.9' } })).text()).toContain('<title>Set a new portal PIN</title>');
+
     // The PIN page in Chromium, in Chinese from the browser's Accept-Language.
     const context = await browser.newContext({ locale: 'zh-HK' });
     const page = await context.newPage();

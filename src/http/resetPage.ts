@@ -45,8 +45,10 @@ interface Rendered {
  * that sets the PIN does. Server-rendered, no script, works without JavaScript and inside Teams.
  * Neither the token nor the PIN is ever logged.
  */
-export function registerResetPage(server: Server, pinReset: PinReset, services: Pick<Services, 'messages' | 'policy' | 'logger'>): void {
-  const { messages, policy, logger } = services;
+export function registerResetPage(server: Server, pinReset: PinReset, services: Pick<Services, 'messages' | 'policy' | 'logger' | 'languages'>): void {
+  const { messages, policy, logger, languages } = services;
+  // The browser's language if it asks for one of ours, else the account's remembered one (the link names the account).
+  const forAccount = async (locale: string | undefined, uid: string) => locale ?? (await languages.of(uid));
 
   const t = (key: MessageKey, locale: string | undefined, params: Params = {}) =>
     messages.t(key, { serviceDesk: policy.serviceDeskContact, min: pinReset.pinPolicy.minLength, max: pinReset.pinPolicy.maxLength, ...params }, locale);
@@ -98,7 +100,7 @@ export function registerResetPage(server: Server, pinReset: PinReset, services: 
   const show = (head: boolean) => async (req: Request, res: Response) =>
     respond(req, res, head, async (locale) => {
       const opened = await pinReset.openPage(tokenOf(req), { channel: 'web' });
-      return opened.kind === 'valid' ? form(locale, opened.uid, opened.csrf, []) : invalid(locale);
+      return opened.kind === 'valid' ? form(await forAccount(locale, opened.uid), opened.uid, opened.csrf, []) : invalid(locale);
     });
 
   server.get(RESET_PATH, show(false));
@@ -111,8 +113,8 @@ export function registerResetPage(server: Server, pinReset: PinReset, services: 
       const csrf = field('csrf');
       const result = await pinReset.submit(tokenOf(req), { csrf, pin: field('pin'), confirm: field('confirm') }, { channel: 'web', ...(locale ? { locale } : {}) });
       if (result.kind === 'invalid') return invalid(locale);
-      if (result.kind === 'rejected') return form(locale, result.uid, csrf, result.problems);
-      return messagePage(200, locale, 'page.done.title', 'page.done.text');
+      if (result.kind === 'rejected') return form(await forAccount(locale, result.uid), result.uid, csrf, result.problems);
+      return messagePage(200, await forAccount(locale, result.uid), 'page.done.title', 'page.done.text');
     }),
   );
 
