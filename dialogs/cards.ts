@@ -1,17 +1,10 @@
 import { CardFactory, type Attachment, type TurnContext } from 'botbuilder';
-import { ListStyle } from 'botbuilder-dialogs';
 import { text, type DialogDeps } from './deps.js';
 
 /** The key of the PIN page's URL in the "Set new PIN" button's task/fetch data. */
 export const PIN_PAGE_DATA_KEY = 'pinPage';
 
 export const inTeams = (context: TurnContext) => context.activity.channelId === 'msteams';
-
-/** How a prompt shows its choices: buttons on a card in Teams, suggested actions in Web Chat, none by SMS (the text lists them). */
-export function choiceStyle(context: TurnContext): ListStyle {
-  if (context.activity.channelId === 'sms') return ListStyle.none;
-  return inTeams(context) ? ListStyle.heroCard : ListStyle.suggestedAction;
-}
 
 /** Buttons for what the bot can do; each sends the command word back. */
 export function menuCard(deps: DialogDeps, context: TurnContext): Attachment {

@@ -3,7 +3,8 @@ import type { ContactRegistration, TurnContextInfo } from '../src/domain/contact
 import type { VerificationCodes } from '../src/domain/verificationCodes.js';
 import type { PinReset } from '../src/domain/pinReset.js';
 import type { SecurityPolicy } from '../src/domain/policy.js';
-import type { Messages, MessageKey, Params } from '../src/messages/catalog.js';
+import type { Messages, MessageKey, MessageRef, Params } from '../src/messages/catalog.js';
+import { languageOf, type LanguageChoice } from './language.js';
 
 /** Who the channel says the user is (Teams sign-in), resolved by the bot layer; undefined when unknown. */
 export interface SignedInUser {
@@ -19,11 +20,24 @@ export interface DialogDeps {
   policy: SecurityPolicy;
   /** Absent where no channel signs users in. */
   signedIn?: SignedInUser;
+  language: LanguageChoice;
 }
+
+/**
+ * Something to say, kept as catalog keys rather than words so that it can be said again in
+ * another language (after `中文` or `English` at a prompt). Several parts are joined by a blank line.
+ */
+export type Say = MessageRef | string | (MessageRef | string)[];
 
 /** Renders a catalog sentence in the user's language, with the service desk always available. */
 export function text(deps: DialogDeps, context: TurnContext, key: MessageKey, params: Params = {}): string {
-  return deps.messages.t(key, { serviceDesk: deps.policy.serviceDeskContact, digits: deps.policy.codeDigits, ...params }, context.activity.locale);
+  return deps.messages.t(key, { serviceDesk: deps.policy.serviceDeskContact, digits: deps.policy.codeDigits, ...params }, languageOf(context).language);
+}
+
+/** Renders something to say (see Say) in the user's current language. */
+export function render(deps: DialogDeps, context: TurnContext, say: Say): string {
+  const parts = Array.isArray(say) ? say : [say];
+  return parts.map((part) => (typeof part === 'string' ? part : text(deps, context, part.key, part.params))).join('\n\n');
 }
 
 export async function say(deps: DialogDeps, context: TurnContext, key: MessageKey, params: Params = {}): Promise<void> {
@@ -32,5 +46,6 @@ export async function say(deps: DialogDeps, context: TurnContext, key: MessageKe
 
 /** The channel and language of this turn, for audit events and messages sent outside the chat. */
 export function turnInfo(context: TurnContext): TurnContextInfo {
-  return { channel: context.activity.channelId, ...(context.activity.locale ? { locale: context.activity.locale } : {}) };
+  const { language, known } = languageOf(context);
+  return { channel: context.activity.channelId, ...(known ? { locale: language } : {}) };
 }

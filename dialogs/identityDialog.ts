@@ -2,9 +2,9 @@ import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } fro
 import { normalizeUid } from '../src/domain/contactFormats.js';
 import type { IdentityProof } from '../src/domain/contactRegistration.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
-import { uidPrompt } from './prompts.js';
+import { askUid, uidPrompt } from './prompts.js';
 import { CODE_ENTRY_DIALOG, CodeEntryDialog, type CodeEntryOptions, type CodeEntryResult } from './codeEntryDialog.js';
-import { say, text, turnInfo, type DialogDeps } from './deps.js';
+import { say, turnInfo, type DialogDeps } from './deps.js';
 
 export const IDENTITY_DIALOG = 'verifyIdentity';
 const UID_PROMPT = 'uidPrompt';
@@ -22,13 +22,13 @@ export class IdentityDialog extends CancelAndHelpDialog {
   constructor(deps: DialogDeps) {
     super(IDENTITY_DIALOG, deps);
     this.addDialog(new CodeEntryDialog(deps));
-    this.addDialog(uidPrompt(UID_PROMPT));
+    this.addDialog(uidPrompt(UID_PROMPT, deps));
     this.addDialog(new WaterfallDialog('identitySteps', [(s) => this.askUid(s), (s) => this.sendIdentityCode(s), (s) => this.finish(s)]));
     this.initialDialogId = 'identitySteps';
   }
 
   private askUid(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.prompt(UID_PROMPT, { prompt: text(this.deps, step.context, 'identity.askUid'), retryPrompt: text(this.deps, step.context, 'identity.badUid') });
+    return step.prompt(UID_PROMPT, askUid());
   }
 
   private async sendIdentityCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -43,13 +43,16 @@ export class IdentityDialog extends CancelAndHelpDialog {
       uid,
       purpose: 'identity',
       challengeId: sent.challengeId,
-      prompt: text(this.deps, step.context, 'identity.codeSent', { uid }),
+      prompt: { key: 'identity.codeSent', params: { uid } },
     } satisfies CodeEntryOptions);
   }
 
   private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const result = step.result as CodeEntryResult | undefined;
     if (!result?.verified) return step.endDialog();
+    const uid = (step.values as Record<string, unknown>)['uid'] as string;
+    // Proved: from now on the account's language applies, or this conversation's is remembered for it.
+    await this.deps.language.accountKnown(step.context, uid);
     return step.endDialog({ uid: (step.values as Record<string, unknown>)['uid'] as string, identity: { kind: 'code', challengeId: result.challengeId } } satisfies VerifiedIdentity);
   }
 }
@@ -61,6 +64,7 @@ export class IdentityDialog extends CancelAndHelpDialog {
 export async function proveIdentity(step: WaterfallStepContext, deps: DialogDeps): Promise<DialogTurnResult> {
   const uid = await deps.signedIn?.uidOf(step.context);
   if (!uid) return step.beginDialog(IDENTITY_DIALOG);
+  await deps.language.accountKnown(step.context, uid);
   await say(deps, step.context, 'teams.signedInAs', { uid });
   return step.next({ uid, identity: { kind: 'signed-in' } } satisfies VerifiedIdentity);
 }

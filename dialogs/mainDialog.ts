@@ -1,14 +1,15 @@
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { recognizeCommand } from './commands.js';
+import { ComponentDialog, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { recognizeCommand, recognizeLanguage } from './commands.js';
 import { say, text, type DialogDeps } from './deps.js';
 import { inTeams, menuCard } from './cards.js';
+import { languageOf } from './language.js';
 import { REGISTER_DIALOG, RegisterContactsDialog } from './registerContactsDialog.js';
 import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
 import { RESET_DIALOG, ResetPinDialog } from './resetPinDialog.js';
 
 export const MAIN_DIALOG = 'main';
 
-/** The root: reads what the user asked for and starts that flow. */
+/** The root: works out the turn's language, reads what the user asked for and starts that flow. */
 export class MainDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(MAIN_DIALOG);
@@ -19,8 +20,19 @@ export class MainDialog extends ComponentDialog {
     this.initialDialogId = 'mainSteps';
   }
 
+  protected override async onBeginDialog(innerDc: DialogContext, options?: object): Promise<DialogTurnResult> {
+    await this.deps.language.load(innerDc.context);
+    return super.onBeginDialog(innerDc, options);
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    await this.deps.language.load(innerDc.context);
+    return super.onContinueDialog(innerDc);
+  }
+
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    switch (recognizeCommand(step.context.activity.text)) {
+    const typed = step.context.activity.text;
+    switch (recognizeCommand(typed)) {
       case 'register':
         return step.beginDialog(REGISTER_DIALOG);
       case 'status':
@@ -35,9 +47,14 @@ export class MainDialog extends ComponentDialog {
       case 'cancel':
         await say(this.deps, step.context, 'nothingToCancel');
         return step.endDialog();
-      default:
-        await say(this.deps, step.context, 'unknownCommand');
-        return step.endDialog();
     }
+    const language = recognizeLanguage(typed, languageOf(step.context).language);
+    if (language) {
+      await this.deps.language.choose(step.context, language);
+      await say(this.deps, step.context, 'language.switched');
+    } else {
+      await say(this.deps, step.context, 'unknownCommand');
+    }
+    return step.endDialog();
   }
 }

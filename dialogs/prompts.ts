@@ -1,5 +1,51 @@
-import { TextPrompt } from 'botbuilder-dialogs';
+import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { TextPrompt, type PromptOptions, type PromptValidator } from 'botbuilder-dialogs';
 import { normalizeUid } from '../src/domain/contactFormats.js';
+import type { MessageRef } from '../src/messages/catalog.js';
+import { render, type DialogDeps, type Say } from './deps.js';
 
-/** A text prompt that accepts only a well-formed portal UID. */
-export const uidPrompt = (id: string) => new TextPrompt(id, async (pc) => pc.recognized.succeeded && normalizeUid(pc.recognized.value ?? '') !== undefined);
+/** What a localized prompt says, kept as catalog keys (PromptOptions.validations carries it through dialog state). */
+export interface PromptWords {
+  prompt: Say;
+  retry?: Say;
+  /** Suggested replies shown as buttons where the channel has them (not SMS). */
+  actions?: MessageRef[];
+}
+
+/** Prompt options whose words are rendered each time the prompt is shown, in the user's language then. */
+export function ask(words: PromptWords): PromptOptions {
+  return { validations: words };
+}
+
+/**
+ * A text prompt that renders its question when it shows it, so `help` and a language switch
+ * (`中文`, `English`) ask the same question again in the user's current language.
+ */
+export class LocalizedTextPrompt extends TextPrompt {
+  constructor(id: string, private readonly deps: DialogDeps, validator?: PromptValidator<string>) {
+    super(id, validator);
+  }
+
+  protected override onPrompt(context: TurnContext, state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
+    const words = options.validations as PromptWords | undefined;
+    if (!words) return super.onPrompt(context, state, options, isRetry);
+    const said = render(this.deps, context, isRetry && words.retry ? words.retry : words.prompt);
+    const buttons = context.activity.channelId === 'sms' ? [] : (words.actions ?? []).map((a) => render(this.deps, context, a));
+    const activity = withButtons(context, said, buttons);
+    return super.onPrompt(context, state, { ...options, prompt: activity, retryPrompt: activity }, isRetry);
+  }
+}
+
+/** A prompt that accepts only a well-formed portal UID. */
+export const uidPrompt = (id: string, deps: DialogDeps) =>
+  new LocalizedTextPrompt(id, deps, async (pc) => pc.recognized.succeeded && normalizeUid(pc.recognized.value ?? '') !== undefined);
+
+/** The words of the UID question, in any language. */
+export const askUid = () => ask({ prompt: { key: 'identity.askUid' }, retry: { key: 'identity.badUid' } });
+
+/** The question with its answers as buttons: on a card in Teams, suggested actions elsewhere (none by SMS). */
+function withButtons(context: TurnContext, said: string, buttons: string[]): Partial<Activity> {
+  if (buttons.length === 0) return MessageFactory.text(said);
+  if (context.activity.channelId !== 'msteams') return MessageFactory.suggestedActions(buttons, said);
+  return { ...MessageFactory.text(said), attachments: [CardFactory.heroCard('', undefined, buttons.map((title) => ({ type: 'imBack', title, value: title })))] };
+}

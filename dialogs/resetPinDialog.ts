@@ -1,20 +1,16 @@
-import { ChoicePrompt, ConfirmPrompt, WaterfallDialog, type Choice, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { normalizeUid } from '../src/domain/contactFormats.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
-import { uidPrompt } from './prompts.js';
+import { LocalizedTextPrompt, ask, askUid, uidPrompt } from './prompts.js';
+import { recognizeMethod, recognizeYesNo } from './commands.js';
 import { CODE_ENTRY_DIALOG, CodeEntryDialog, type CodeEntryOptions, type CodeEntryResult } from './codeEntryDialog.js';
-import { say, text, turnInfo, type DialogDeps } from './deps.js';
-import { choiceStyle, inTeams, setPinCard } from './cards.js';
+import { say, turnInfo, type DialogDeps } from './deps.js';
+import { inTeams, setPinCard } from './cards.js';
 
 export const RESET_DIALOG = 'resetPin';
 const UID_PROMPT = 'resetUidPrompt';
 const METHOD_PROMPT = 'resetMethodPrompt';
 const CONFIRM_UID_PROMPT = 'resetConfirmUidPrompt';
-
-const METHODS: Choice[] = [
-  { value: 'email', synonyms: ['e-mail', 'mail', 'link', 'email link'] },
-  { value: 'sms', synonyms: ['text', 'mobile', 'phone', 'code', 'sms code'] },
-];
 
 /**
  * Reset PIN (DESIGN.md): the UID, then the method. Email sends a link; SMS sends a code whose
@@ -24,9 +20,9 @@ const METHODS: Choice[] = [
 export class ResetPinDialog extends CancelAndHelpDialog {
   constructor(deps: DialogDeps) {
     super(RESET_DIALOG, deps);
-    this.addDialog(uidPrompt(UID_PROMPT));
-    this.addDialog(new ChoicePrompt(METHOD_PROMPT, undefined, 'en-us'));
-    this.addDialog(new ConfirmPrompt(CONFIRM_UID_PROMPT, undefined, 'en-us'));
+    this.addDialog(uidPrompt(UID_PROMPT, deps));
+    this.addDialog(new LocalizedTextPrompt(METHOD_PROMPT, deps, async (pc) => recognizeMethod(pc.recognized.value) !== undefined));
+    this.addDialog(new LocalizedTextPrompt(CONFIRM_UID_PROMPT, deps, async (pc) => recognizeYesNo(pc.recognized.value) !== undefined));
     this.addDialog(
       new CodeEntryDialog(deps, async (o, info) => {
         const sent = await deps.pinReset.resendSms(o.challengeId, o.uid, info);
@@ -44,32 +40,30 @@ export class ResetPinDialog extends CancelAndHelpDialog {
     const uid = await this.deps.signedIn?.uidOf(step.context);
     if (!uid) return step.next();
     (step.values as Record<string, unknown>)['signedInUid'] = uid;
-    return step.prompt(CONFIRM_UID_PROMPT, {
-      prompt: text(this.deps, step.context, 'teams.confirmUid', { uid }),
-      retryPrompt: text(this.deps, step.context, 'teams.badConfirm', { uid }),
-    });
+    return step.prompt(
+      CONFIRM_UID_PROMPT,
+      ask({ prompt: { key: 'teams.confirmUid', params: { uid } }, retry: { key: 'teams.badConfirm', params: { uid } }, actions: [{ key: 'answer.yes' }, { key: 'answer.no' }] }),
+    );
   }
 
   private askUid(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const signedInUid = (step.values as Record<string, unknown>)['signedInUid'] as string | undefined;
-    if (signedInUid && step.result === true) return step.next(signedInUid);
-    return step.prompt(UID_PROMPT, { prompt: text(this.deps, step.context, 'identity.askUid'), retryPrompt: text(this.deps, step.context, 'identity.badUid') });
+    if (signedInUid && recognizeYesNo(step.result as string | undefined) === true) return step.next(signedInUid);
+    return step.prompt(UID_PROMPT, askUid());
   }
 
   private askMethod(step: WaterfallStepContext): Promise<DialogTurnResult> {
     (step.values as Record<string, unknown>)['uid'] = normalizeUid(step.result as string);
-    return step.prompt(METHOD_PROMPT, {
-      prompt: text(this.deps, step.context, 'reset.askMethod'),
-      retryPrompt: text(this.deps, step.context, 'reset.badMethod'),
-      choices: METHODS,
-      // The prompt's text already lists the methods; buttons are added where the channel shows them.
-      style: choiceStyle(step.context),
-    });
+    // The question already lists the methods (1, 2); buttons are added where the channel shows them.
+    return step.prompt(
+      METHOD_PROMPT,
+      ask({ prompt: { key: 'reset.askMethod' }, retry: { key: 'reset.badMethod' }, actions: [{ key: 'reset.method.email' }, { key: 'reset.method.sms' }] }),
+    );
   }
 
   private async send(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const uid = (step.values as Record<string, unknown>)['uid'] as string;
-    const method = (step.result as FoundChoice).value;
+    const method = recognizeMethod(step.result as string);
     const info = turnInfo(step.context);
     if (method === 'email') {
       const sent = await this.deps.pinReset.requestEmailLink(uid, info);
@@ -86,7 +80,7 @@ export class ResetPinDialog extends CancelAndHelpDialog {
       uid,
       purpose: 'reset-sms',
       challengeId: sent.challengeId,
-      prompt: text(this.deps, step.context, 'reset.smsSent', { uid }),
+      prompt: { key: 'reset.smsSent', params: { uid } },
     } satisfies CodeEntryOptions);
   }
 
@@ -94,6 +88,8 @@ export class ResetPinDialog extends CancelAndHelpDialog {
     const result = step.result as CodeEntryResult | undefined;
     if (!result?.verified) return step.endDialog();
     const uid = (step.values as Record<string, unknown>)['uid'] as string;
+    // Proved by the SMS code: from now on the account's language applies, or this conversation's is remembered for it.
+    await this.deps.language.accountKnown(step.context, uid);
     const url = await this.deps.pinReset.issueLinkAfterSms(result.challengeId, uid, turnInfo(step.context));
     if (!url) {
       await say(this.deps, step.context, 'reset.linkFailed');

@@ -1,8 +1,10 @@
-import { TextPrompt, WaterfallDialog, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { WaterfallDialog, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isInstitutionalEmail, normalizeEmail, normalizeMobile } from '../src/domain/contactFormats.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
 import { CODE_ENTRY_DIALOG, CodeEntryDialog, type CodeEntryOptions, type CodeEntryResult } from './codeEntryDialog.js';
-import { say, text, turnInfo, type DialogDeps } from './deps.js';
+import { say, turnInfo, type DialogDeps } from './deps.js';
+import { LocalizedTextPrompt, ask, type PromptWords } from './prompts.js';
+import type { MessageRef } from '../src/messages/catalog.js';
 
 export const VERIFY_EMAIL_DIALOG = 'verifyAltEmail';
 export const VERIFY_MOBILE_DIALOG = 'verifyMobile';
@@ -11,7 +13,7 @@ const CONTACT_PROMPT = 'contactPrompt';
 export interface VerifyContactOptions {
   uid: string;
   /** Said before the question, e.g. why the previous answer could not be used. */
-  notice?: string;
+  notice?: MessageRef | string;
 }
 
 /** Asks for one contact (the alternate email, or the mobile), sends a code to it and checks it. */
@@ -19,26 +21,26 @@ export class VerifyContactDialog extends CancelAndHelpDialog {
   constructor(deps: DialogDeps, private readonly kind: 'email' | 'mobile') {
     super(kind === 'email' ? VERIFY_EMAIL_DIALOG : VERIFY_MOBILE_DIALOG, deps);
     this.addDialog(new CodeEntryDialog(deps));
-    this.addDialog(new TextPrompt(CONTACT_PROMPT, (pc) => this.isContact(pc)));
+    this.addDialog(new LocalizedTextPrompt(CONTACT_PROMPT, deps, (pc) => this.isContact(pc)));
     this.addDialog(new WaterfallDialog(`${this.id}Steps`, [(s) => this.askContact(s), (s) => this.sendCode(s), (s) => this.finish(s)]));
     this.initialDialogId = `${this.id}Steps`;
   }
 
   private async isContact(pc: PromptValidatorContext<string>): Promise<boolean> {
     const value = pc.recognized.value ?? '';
-    const context = pc.context;
+    const words = pc.options.validations as PromptWords;
     if (this.kind === 'mobile') {
       if (normalizeMobile(value)) return true;
-      pc.options.retryPrompt = text(this.deps, context, 'register.badMobile');
+      words.retry = { key: 'register.badMobile' };
       return false;
     }
     const email = normalizeEmail(value);
     if (!email) {
-      pc.options.retryPrompt = text(this.deps, context, 'register.badEmail');
+      words.retry = { key: 'register.badEmail' };
       return false;
     }
     if (isInstitutionalEmail(email, this.deps.policy.institutionEmailDomains)) {
-      pc.options.retryPrompt = text(this.deps, context, 'register.institutionalEmail', { domains: this.deps.policy.institutionEmailDomains.join(', ') });
+      words.retry = { key: 'register.institutionalEmail', params: { domains: this.deps.policy.institutionEmailDomains.join(', ') } };
       return false;
     }
     return true;
@@ -46,8 +48,8 @@ export class VerifyContactDialog extends CancelAndHelpDialog {
 
   private askContact(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { notice } = step.options as VerifyContactOptions;
-    const question = text(this.deps, step.context, this.kind === 'email' ? 'register.askEmail' : 'register.askMobile');
-    return step.prompt(CONTACT_PROMPT, { prompt: notice ? `${notice}\n\n${question}` : question });
+    const question: MessageRef = { key: this.kind === 'email' ? 'register.askEmail' : 'register.askMobile' };
+    return step.prompt(CONTACT_PROMPT, ask({ prompt: notice ? [notice, question] : question }));
   }
 
   private async sendCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -61,15 +63,15 @@ export class VerifyContactDialog extends CancelAndHelpDialog {
           uid,
           purpose: this.kind === 'email' ? 'alt-email' : 'mobile',
           challengeId: sent.challengeId,
-          prompt: text(this.deps, step.context, this.kind === 'email' ? 'register.emailCodeSent' : 'register.mobileCodeSent', { target: sent.target }),
+          prompt: { key: this.kind === 'email' ? 'register.emailCodeSent' : 'register.mobileCodeSent', params: { target: sent.target } },
         } satisfies CodeEntryOptions);
       case 'paused':
         await say(this.deps, step.context, 'limit.paused');
         return step.endDialog();
       case 'destination-limited':
-        return step.replaceDialog(this.id, { uid, notice: text(this.deps, step.context, 'limit.destination', { target: sent.target }) } satisfies VerifyContactOptions);
+        return step.replaceDialog(this.id, { uid, notice: { key: 'limit.destination', params: { target: sent.target } } } satisfies VerifyContactOptions);
       case 'send-failed':
-        return step.replaceDialog(this.id, { uid, notice: text(this.deps, step.context, 'send.failed', { target: sent.target }) } satisfies VerifyContactOptions);
+        return step.replaceDialog(this.id, { uid, notice: { key: 'send.failed', params: { target: sent.target } } } satisfies VerifyContactOptions);
       case 'invalid':
       case 'institutional':
         return step.replaceDialog(this.id, { uid } satisfies VerifyContactOptions);

@@ -11,6 +11,7 @@ import { startAdminSocket } from './admin/socket.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
 import { say } from '../dialogs/deps.js';
+import { LanguageChoice } from '../dialogs/language.js';
 
 export interface App {
   services: Services;
@@ -34,7 +35,8 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
 
   const { pinReset } = services;
   const signedIn = new TeamsIdentity(services.directory, logger, config.MicrosoftAppId !== undefined);
-  const deps: DialogDeps = { registration: services.registration, pinReset, codes: services.codes, messages: services.messages, policy: services.policy, signedIn };
+  const language = new LanguageChoice(conversationState, userState, services.languages);
+  const deps: DialogDeps = { registration: services.registration, pinReset, codes: services.codes, messages: services.messages, policy: services.policy, signedIn, language };
   const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps, { allowedTenantIds: config.ALLOWED_TENANT_IDS, publicBaseUrl: config.PUBLIC_BASE_URL });
 
   const authentication = new ConfigurationBotFrameworkAuthentication({

@@ -25,6 +25,7 @@ import { ServerKey } from './domain/secrets.js';
 import { Throttles } from './domain/throttles.js';
 import { VerificationCodes } from './domain/verificationCodes.js';
 import { Messages } from './messages/catalog.js';
+import { LanguagePreferences } from './domain/languagePreferences.js';
 import { StoreError } from './adapters/store/errors.js';
 import { createLogger } from './log.js';
 
@@ -45,6 +46,7 @@ export interface Services {
   pinReset: PinReset;
   notices: Notices;
   messages: Messages;
+  languages: LanguagePreferences;
   outbound: Outbound;
   background: BackgroundWork;
   key: ServerKey;
@@ -102,12 +104,13 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const directory = new EmbeddedDirectory(store.accounts, clock);
     const throttles = new Throttles(store.throttles, clock, policy, audit);
     const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit);
-    const messages = new Messages();
+    const messages = new Messages({ perLanguage: { en: { serviceDesk: policy.serviceDeskContact }, 'zh-hk': { serviceDesk: policy.serviceDeskContactZh } } });
+    const languages = new LanguagePreferences(store.accounts);
     const background = new BackgroundWork(logger);
     const outbound = new Outbound(mailer, sms, logger);
     const notices = new Notices(outbound, audit, background);
-    const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices });
-    const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key });
+    const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices, languages });
+    const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
     return {
       config,
       dataDir,
@@ -124,6 +127,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       pinReset,
       notices,
       messages,
+      languages,
       outbound,
       background,
       key,

@@ -41,6 +41,7 @@ export class PinResetBot extends TeamsActivityHandler {
 
     this.onMembersAdded(async (context, next) => {
       const { activity } = context;
+      await this.deps.language.load(context);
       if (activity.channelId === TEAMS && activity.conversation?.conversationType === 'personal') {
         // Installed in personal scope: Teams names the bot as the member added; welcome once.
         await context.sendActivity({ text: text(this.deps, context, 'welcome'), attachments: [menuCard(this.deps, context)] });

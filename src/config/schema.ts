@@ -66,6 +66,15 @@ export const settings = {
     schema: csv.refine((ids) => ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)), { error: 'must be a comma list of tenant ids (GUIDs)' }),
     doc: { description: 'Comma list of Microsoft Entra tenant ids whose Teams users may use the bot. Unset: any tenant.', example: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
   },
+
+  // Issue 6: Traditional Chinese (zh-HK)
+  SERVICE_DESK_CONTACT_ZH_HK: {
+    schema: optionalText,
+    doc: {
+      description: 'SERVICE_DESK_CONTACT as written in Chinese replies and mail. Unset: 資訊科技服務台 if SERVICE_DESK_CONTACT is unset, else SERVICE_DESK_CONTACT as given.',
+      example: '資訊科技服務台（電話 +852 0000 0000，電郵 servicedesk@example.edu）',
+    },
+  },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;

@@ -1,7 +1,8 @@
 import type { Directory } from '../ports/directory.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContactRecord, Table } from '../ports/store.js';
-import type { Messages } from '../messages/catalog.js';
+import type { Audience, Localized, Messages } from '../messages/catalog.js';
+import type { LanguagePreferences } from './languagePreferences.js';
 import type { Audit, AuditContext } from './audit.js';
 import type { BackgroundWork } from './background.js';
 import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile } from './contactFormats.js';
@@ -57,6 +58,7 @@ export class ContactRegistration {
       clock: Clock;
       background: BackgroundWork;
       notices: Notices;
+      languages: LanguagePreferences;
     },
   ) {}
 
@@ -72,7 +74,7 @@ export class ContactRegistration {
     const { challenge, code } = await codes.create(uid, 'identity', 'email', account?.email ?? '', account !== undefined);
     if (account) {
       this.deps.background.run('identity code', async () => {
-        const ok = await this.deps.outbound.email(this.codeMail(account.email, code, ctx.locale));
+        const ok = await this.deps.outbound.email(this.codeMail(account.email, code, await this.deps.languages.of(uid)));
         await codes.markDelivery(challenge.id, ok);
         await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose: 'identity', to: maskEmail(account.email) });
       });
@@ -114,10 +116,11 @@ export class ContactRegistration {
     if (decision === 'destination-limited') return { kind: 'destination-limited', target: masked };
     const { challenge, code } = await codes.create(uid, purpose, purpose === 'mobile' ? 'sms' : 'email', target, true);
     const minutes = Math.round(this.deps.policy.codeTtlMs / 60_000);
+    const audience = await this.deps.languages.of(uid);
     const ok =
       purpose === 'mobile'
-        ? await outbound.text(target, this.deps.messages.t('sms.code', { code, minutes }, ctx.locale))
-        : await outbound.email(this.codeMail(target, code, ctx.locale));
+        ? await outbound.text(target, this.deps.messages.sms(audience, 'sms.code', { code, minutes }))
+        : await outbound.email(this.codeMail(target, code, audience));
     await codes.markDelivery(challenge.id, ok);
     await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose, to: masked });
     if (!ok) {
@@ -149,7 +152,7 @@ export class ContactRegistration {
     });
     const masked = { email: maskEmail(email.target), mobile: maskMobile(mobile.target) };
     await audit.record('contacts.changed', { ...ctx, uid }, 'ok', { ...masked, via: proofs.identity.kind });
-    this.notifyChange(account.uid, account.email, previous, record, ctx);
+    this.notifyChange(account.uid, account.email, previous, record, ctx, await this.deps.languages.of(account.uid));
     return masked;
   }
 
@@ -178,12 +181,12 @@ export class ContactRegistration {
   }
 
   /** Tells the institutional email and the previous contacts (which may now be an attacker's loss). */
-  private notifyChange(uid: string, institutional: string, previous: ContactRecord | undefined, now: ContactRecord, ctx: TurnContextInfo): void {
+  private notifyChange(uid: string, institutional: string, previous: ContactRecord | undefined, now: ContactRecord, ctx: TurnContextInfo, audience: Audience): void {
     const { messages, policy } = this.deps;
-    const notSet = messages.t('status.notSet', {}, ctx.locale);
+    const notSet = { key: 'status.notSet' } as const;
     const params = {
       uid,
-      when: formatTime(this.deps.clock.now()),
+      when: localTime(this.deps.clock.now()),
       channel: ctx.channel,
       email: now.email ? maskEmail(now.email) : notSet,
       mobile: now.mobile ? maskMobile(now.mobile) : notSet,
@@ -196,21 +199,27 @@ export class ContactRegistration {
         name: 'contacts-changed',
         emails: [institutional, oldEmail],
         mobiles: [oldMobile],
-        subject: messages.t('notice.contactsChanged.subject', params, ctx.locale),
-        text: messages.t('notice.contactsChanged.text', params, ctx.locale),
-        sms: messages.t('notice.contactsChanged.sms', params, ctx.locale),
+        subject: messages.subject(audience, 'notice.contactsChanged.subject', params),
+        text: messages.sections(audience, 'notice.contactsChanged.text', params),
+        sms: messages.sms(audience, 'notice.contactsChanged.sms', params),
       },
       { ...ctx, uid },
     );
   }
 
-  private codeMail(to: string, code: string, locale?: string) {
+  private codeMail(to: string, code: string, audience: Audience) {
     const { messages, policy } = this.deps;
     const params = { code, minutes: Math.round(policy.codeTtlMs / 60_000), serviceDesk: policy.serviceDeskContact };
-    return composeMail(to, messages.t('mail.code.subject', params, locale), messages.t('mail.code.text', params, locale));
+    return composeMail(to, messages.subject(audience, 'mail.code.subject', params), messages.sections(audience, 'mail.code.text', params));
   }
 }
 
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString('en-GB', { timeZone: 'Asia/Hong_Kong', dateStyle: 'medium', timeStyle: 'short' }) + ' HKT';
+}
+
+/** A time as each language writes it, in Hong Kong time: `1 Sept 2026, 10:00 HKT`, `2026年9月1日 上午10:00（香港時間）`. */
+export function localTime(ms: number): Localized {
+  const zh = new Date(ms).toLocaleString('zh-HK', { timeZone: 'Asia/Hong_Kong', dateStyle: 'long', timeStyle: 'short' });
+  return { en: formatTime(ms), 'zh-hk': `${zh}（香港時間）` };
 }

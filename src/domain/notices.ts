@@ -3,6 +3,7 @@ import type { BackgroundWork } from './background.js';
 import { maskEmail, maskMobile } from './contactFormats.js';
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
+import type { Section } from '../messages/catalog.js';
 
 export interface Notice {
   /** What the notice is about, for the audit log: 'contacts-changed', 'pin-changed'. */
@@ -10,7 +11,8 @@ export interface Notice {
   emails: (string | undefined)[];
   mobiles: (string | undefined)[];
   subject: string;
-  text: string;
+  /** One language, or a section per language when the reader's is unknown. */
+  text: string | Section[];
   sms: string;
 }
 

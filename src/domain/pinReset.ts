@@ -2,10 +2,11 @@ import type { Clock } from '../ports/clock.js';
 import type { Account, Directory } from '../ports/directory.js';
 import type { ContactRecord, LinkRecord, Table } from '../ports/store.js';
 import type { Messages } from '../messages/catalog.js';
+import type { LanguagePreferences } from './languagePreferences.js';
 import type { Audit, AuditContext } from './audit.js';
 import type { BackgroundWork } from './background.js';
 import { maskEmail, maskMobile } from './contactFormats.js';
-import { formatTime, type SendResult, type TurnContextInfo } from './contactRegistration.js';
+import { localTime, type SendResult, type TurnContextInfo } from './contactRegistration.js';
 import { KeyedMutex } from './keyedMutex.js';
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
@@ -42,6 +43,7 @@ export interface PinResetDeps {
   background: BackgroundWork;
   notices: Notices;
   key: ServerKey;
+  languages: LanguagePreferences;
   /** Default: 8-64 characters and zxcvbn-ts's common-password list. */
   pinPolicy?: PinPolicy;
 }
@@ -52,8 +54,8 @@ export interface PinResetServices extends Omit<PinResetDeps, 'contacts' | 'links
 }
 
 export function createPinReset(services: PinResetServices): PinReset {
-  const { directory, store, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key } = services;
-  return new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key });
+  const { directory, store, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages } = services;
+  return new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
 }
 
 // Each rejected PIN may have been compared with the current one, so a link allows only a few.
@@ -103,9 +105,9 @@ export class PinReset {
     const outcome = !account ? 'unknown account' : !mobile ? 'no mobile' : decision === 'destination-limited' ? 'destination limited' : 'code';
     await audit.record('reset.requested', actx, 'info', { via: 'sms', outcome });
     if (mobile && deliver) {
-      const body = messages.t('sms.reset.code', { code, minutes: Math.round(policy.codeTtlMs / 60_000) }, ctx.locale);
+      const params = { code, minutes: Math.round(policy.codeTtlMs / 60_000) };
       this.deps.background.run('reset code', async () => {
-        const ok = await outbound.text(mobile, body);
+        const ok = await outbound.text(mobile, messages.sms(await this.deps.languages.of(uid), 'sms.reset.code', params));
         await codes.markDelivery(challenge.id, ok);
         await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose: 'reset-sms', to: maskMobile(mobile) });
       });
@@ -217,7 +219,8 @@ export class PinReset {
     const actx = { ...ctx, uid: account.uid };
     const token = await this.createLink(account.uid, 'email', policy.linkTtlMs, 'pending');
     const params = { uid: account.uid, url: this.url(token), minutes: Math.round(policy.linkTtlMs / 60_000), serviceDesk: policy.serviceDeskContact };
-    const ok = await outbound.email(composeMail(email, messages.t('mail.reset.subject', params, ctx.locale), messages.t('mail.reset.text', params, ctx.locale)));
+    const audience = await this.deps.languages.of(account.uid);
+    const ok = await outbound.email(composeMail(email, messages.subject(audience, 'mail.reset.subject', params), messages.sections(audience, 'mail.reset.text', params)));
     const link = await links.get(sha256Hex(token));
     if (link) {
       link.delivery = ok ? 'sent' : 'failed';
@@ -271,16 +274,17 @@ export class PinReset {
   private async notifyPinChanged(account: Account, via: LinkRecord['via'], ctx: TurnContextInfo): Promise<void> {
     const { messages, policy, contacts } = this.deps;
     const contact = await contacts.get(account.uid);
-    const method = messages.t(via === 'email' ? 'notice.pinChanged.viaEmail' : 'notice.pinChanged.viaSms', {}, ctx.locale);
-    const params = { uid: account.uid, when: formatTime(this.deps.clock.now()), method, serviceDesk: policy.serviceDeskContact };
+    const method = { key: via === 'email' ? 'notice.pinChanged.viaEmail' : 'notice.pinChanged.viaSms' } as const;
+    const params = { uid: account.uid, when: localTime(this.deps.clock.now()), method, serviceDesk: policy.serviceDeskContact };
+    const audience = await this.deps.languages.of(account.uid);
     this.deps.notices.send(
       {
         name: 'pin-changed',
         emails: [account.email, contact?.email],
         mobiles: [contact?.mobile],
-        subject: messages.t('notice.pinChanged.subject', params, ctx.locale),
-        text: messages.t('notice.pinChanged.text', params, ctx.locale),
-        sms: messages.t('notice.pinChanged.sms', params, ctx.locale),
+        subject: messages.subject(audience, 'notice.pinChanged.subject', params),
+        text: messages.sections(audience, 'notice.pinChanged.text', params),
+        sms: messages.sms(audience, 'notice.pinChanged.sms', params),
       },
       { ...ctx, uid: account.uid },
     );

@@ -16,10 +16,13 @@ export interface SecurityPolicy {
   verifiedWindowMs: number;
   institutionEmailDomains: readonly string[];
   serviceDeskContact: string;
+  /** The same, as Chinese replies name it. */
+  serviceDeskContactZh: string;
   publicBaseUrl: string;
 }
 
 const MINUTE = 60_000;
+const DEFAULT_SERVICE_DESK = 'the IT Service Desk';
 
 export function policyFromConfig(c: AppConfig): SecurityPolicy {
   return {
@@ -36,6 +39,7 @@ export function policyFromConfig(c: AppConfig): SecurityPolicy {
     verifiedWindowMs: 30 * MINUTE,
     institutionEmailDomains: c.INSTITUTION_EMAIL_DOMAINS,
     serviceDeskContact: c.SERVICE_DESK_CONTACT,
+    serviceDeskContactZh: c.SERVICE_DESK_CONTACT_ZH_HK ?? (c.SERVICE_DESK_CONTACT === DEFAULT_SERVICE_DESK ? '資訊科技服務台' : c.SERVICE_DESK_CONTACT),
     publicBaseUrl: c.PUBLIC_BASE_URL,
   };
 }

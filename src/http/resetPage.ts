@@ -1,7 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import type { PinReset } from '../domain/pinReset.js';
 import type { PinProblem } from '../domain/pinPolicy.js';
-import { pickLanguage, type MessageKey, type Params } from '../messages/catalog.js';
+import { htmlLang, languageOfLocale, pickLanguage, type Language, type MessageKey, type Params } from '../messages/catalog.js';
 import type { Services } from '../services.js';
 import { PAGE_CSS } from './pageCss.js';
 import { PAGE_CSS_PATH, fieldOf, message, page, pinForm } from './pageHtml.js';
@@ -46,14 +46,16 @@ interface Rendered {
  * that sets the PIN does. Server-rendered, works without JavaScript; its one script only closes the Teams dialog.
  * Neither the token nor the PIN is ever logged.
  */
-export function registerResetPage(server: Server, pinReset: PinReset, services: Pick<Services, 'messages' | 'policy' | 'logger'>): void {
-  const { messages, policy, logger } = services;
+export function registerResetPage(server: Server, pinReset: PinReset, services: Pick<Services, 'messages' | 'policy' | 'logger' | 'languages'>): void {
+  const { messages, policy, logger, languages } = services;
+  // The browser's language if it asks for one of ours, else the account's remembered one (the link names the account).
+  const forAccount = async (locale: string | undefined, uid: string) => locale ?? (await languages.of(uid));
 
   const t = (key: MessageKey, locale: string | undefined, params: Params = {}) =>
     messages.t(key, { serviceDesk: policy.serviceDeskContact, min: pinReset.pinPolicy.minLength, max: pinReset.pinPolicy.maxLength, ...params }, locale);
 
   const document = (locale: string | undefined, title: string, main: string, outcome?: 'pin-set') =>
-    page({ lang: pickLanguage(locale) === 'zh-hk' ? 'zh-HK' : 'en', title, footer: t('page.footer', locale), ...(outcome ? { outcome } : {}) }, main);
+    page({ lang: htmlLang(pickLanguage(locale)), title, footer: t('page.footer', locale), ...(outcome ? { outcome } : {}) }, main);
 
   const messagePage = (status: number, locale: string | undefined, titleKey: MessageKey, textKey: MessageKey, outcome?: 'pin-set'): Rendered => {
     const title = t(titleKey, locale);
@@ -99,7 +101,7 @@ export function registerResetPage(server: Server, pinReset: PinReset, services: 
   const show = (head: boolean) => async (req: Request, res: Response) =>
     respond(req, res, head, async (locale) => {
       const opened = await pinReset.openPage(tokenOf(req), { channel: 'web' });
-      return opened.kind === 'valid' ? form(locale, opened.uid, opened.csrf, []) : invalid(locale);
+      return opened.kind === 'valid' ? form(await forAccount(locale, opened.uid), opened.uid, opened.csrf, []) : invalid(locale);
     });
 
   server.get(RESET_PATH, show(false));
@@ -112,8 +114,8 @@ export function registerResetPage(server: Server, pinReset: PinReset, services: 
       const csrf = field('csrf');
       const result = await pinReset.submit(tokenOf(req), { csrf, pin: field('pin'), confirm: field('confirm') }, { channel: 'web', ...(locale ? { locale } : {}) });
       if (result.kind === 'invalid') return invalid(locale);
-      if (result.kind === 'rejected') return form(locale, result.uid, csrf, result.problems);
-      return messagePage(200, locale, 'page.done.title', 'page.done.text', 'pin-set');
+      if (result.kind === 'rejected') return form(await forAccount(locale, result.uid), result.uid, csrf, result.problems);
+      return messagePage(200, await forAccount(locale, result.uid), 'page.done.title', 'page.done.text', 'pin-set');
     }),
   );
 
@@ -141,9 +143,20 @@ function tokenOf(req: Request): string {
   return typeof token === 'string' ? token : '';
 }
 
-/** The first language the browser asks for, e.g. `zh-HK` from `zh-HK,zh;q=0.9,en;q=0.8`. */
-function preferredLocale(req: Request): string | undefined {
+/**
+ * The language the browser prefers among those we write, from Accept-Language: `zh-HK,zh;q=0.9,en;q=0.8`
+ * gives zh-hk, `fr,en;q=0.5` gives en. None of ours (or no header): undefined, which reads as English.
+ */
+export function preferredLocale(req: Pick<Request, 'headers'>): Language | undefined {
   const header = req.headers['accept-language'];
-  const first = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.split(';')[0]?.trim();
-  return first && first !== '*' ? first : undefined;
+  const ranked = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((entry, order) => {
+      const [tag, ...rest] = entry.split(';');
+      const q = Number(/^\s*q=([\d.]+)\s*$/.exec(rest.find((p) => /^\s*q=/.test(p)) ?? 'q=1')?.[1] ?? 0);
+      return { language: languageOfLocale(tag), q: Number.isFinite(q) ? q : 0, order };
+    })
+    .filter((e): e is { language: Language; q: number; order: number } => e.language !== undefined && e.q > 0)
+    .sort((a, b) => b.q - a.q || a.order - b.order);
+  return ranked[0]?.language;
 }

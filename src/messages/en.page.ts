@@ -33,7 +33,7 @@ export const enPage = {
   // After a PIN change, to every registered contact and the institutional email
   'notice.pinChanged.subject': 'Your portal PIN was changed',
   'notice.pinChanged.text': 'The portal PIN of {uid} was changed on {when}, using {method}.\n\nIf this was you, there is nothing more to do. If it was not you, contact {serviceDesk} now.',
-  'notice.pinChanged.sms': 'The portal PIN of {uid} was changed on {when} ({method}). Not you? Contact {serviceDesk} now.',
+  'notice.pinChanged.sms': 'Portal PIN of {uid} was changed just now. Not you? Contact {serviceDesk}.',
   'notice.pinChanged.viaEmail': 'a reset link sent to the registered alternate email',
   'notice.pinChanged.viaSms': 'a code sent by SMS to the registered mobile',
 } as const;

@@ -13,4 +13,6 @@ export const enTeams = {
   'teams.button.reset': 'Reset PIN',
   'teams.button.status': 'My contacts',
   'teams.button.help': 'Help',
+  'answer.yes': 'Yes',
+  'answer.no': 'No',
 } as const;

@@ -1,6 +1,7 @@
 /**
- * Every sentence a user reads, in English. Placeholders are {name}. A second language adds a
- * catalog with the same keys (a test checks that none is missing).
+ * Every sentence a user reads, in English. Placeholders are {name}. Each area's sentences live in
+ * their own file, spread in here with one line; zh-hk.ts mirrors this file key for key (the
+ * compiler and test/languages.test.ts both check that no key is missing).
  */
 import { enPage } from './en.page.js';
 import { enTeams } from './en.teams.js';
@@ -9,12 +10,13 @@ export const en = {
   ...enPage,
   ...enTeams,
   // General
-  'welcome': "Hi! I'm the PIN reset assistant. I can help you register an alternate email and mobile number, and reset your portal PIN if you forget it.\n\nType **register**, **reset**, **status** or **help**.",
-  'help': 'Here is what I can do:\n- **register**: add or change your alternate email and mobile number, so you can reset your PIN yourself.\n- **reset**: reset a forgotten portal PIN.\n- **status**: see which contacts you have registered.\n- **cancel**: stop what we are doing.\n\nStuck? Contact {serviceDesk}.',
+  'welcome': "Hi! I'm the PIN reset assistant. I can help you register an alternate email and mobile number, and reset your portal PIN if you forget it.\n\nType **register**, **reset**, **status** or **help**. Type **中文** to chat in Chinese.",
+  'help': 'Here is what I can do:\n- **register**: add or change your alternate email and mobile number, so you can reset your PIN yourself.\n- **reset**: reset a forgotten portal PIN.\n- **status**: see which contacts you have registered.\n- **cancel**: stop what we are doing.\n- **中文** or **language**: switch to Chinese; **English** switches back.\n\nStuck? Contact {serviceDesk}.',
   'help.inFlow': 'Answer the question above, or type **cancel** to stop. Stuck? Contact {serviceDesk}.',
   'cancelled': 'OK, I have stopped. Nothing more was changed. Type **help** to see what I can do.',
   'nothingToCancel': 'There is nothing to cancel. Type **help** to see what I can do.',
   'unknownCommand': "Sorry, I didn't understand that. Type **register**, **reset**, **status** or **help**.",
+  'language.switched': "OK, I'll reply in English from now on. Type **中文** to switch to Chinese.",
   'turnError': 'Sorry, something went wrong on our side and I had to start over. Please try again; if it keeps happening, contact {serviceDesk}.',
 
   // Identity
@@ -49,6 +51,8 @@ export const en = {
 
   // Reset PIN
   'reset.askMethod': 'How would you like to verify?\n1. **email**: a link to your registered alternate email\n2. **sms**: a code to your registered mobile',
+  'reset.method.email': 'email',
+  'reset.method.sms': 'sms',
   'reset.badMethod': 'Please answer **email** or **sms** (or 1 or 2).',
   'reset.emailSent': 'If **{uid}** has a registered alternate email, I have sent a link to it. Open the link within {minutes} minutes to set a new PIN. No email? Check your junk folder, or type **reset** to try again.',
   'reset.smsSent': 'If **{uid}** has a registered mobile number, I have sent a {digits}-digit code to it by SMS. Type the code here, or **resend** for a new one.',
@@ -68,7 +72,7 @@ export const en = {
   'sms.code': 'Your PIN reset verification code is {code}. It expires in {minutes} min. Never share it.',
   'notice.contactsChanged.subject': 'Your PIN reset contacts were changed',
   'notice.contactsChanged.text': 'The alternate email and mobile number used to reset the portal PIN of {uid} were changed on {when} by chat ({channel}).\nEmail: {email}\nMobile: {mobile}\n\nIf this was not you, contact {serviceDesk} now.',
-  'notice.contactsChanged.sms': 'The PIN reset contacts of {uid} were changed on {when}. Not you? Contact {serviceDesk}.',
+  'notice.contactsChanged.sms': '{uid}: your PIN reset contacts were changed. Not you? Contact {serviceDesk}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,12 +1,14 @@
 import { expect } from '@jest/globals';
-import { ConversationState, MemoryStorage, type Storage } from 'botbuilder';
+import { AutoSaveStateMiddleware, ConversationState, MemoryStorage, UserState, type Storage } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { MainDialog } from '../../dialogs/mainDialog.js';
 import type { DialogDeps } from '../../dialogs/deps.js';
+import { LanguageChoice } from '../../dialogs/language.js';
 import type { Services } from '../../src/services.js';
 
-export function dialogDeps(services: Services): DialogDeps {
-  return { registration: services.registration, pinReset: services.pinReset, codes: services.codes, messages: services.messages, policy: services.policy };
+export function dialogDeps(services: Services, conversationState = new ConversationState(new MemoryStorage()), userState?: UserState): DialogDeps {
+  const language = new LanguageChoice(conversationState, userState, services.languages);
+  return { registration: services.registration, pinReset: services.pinReset, codes: services.codes, messages: services.messages, policy: services.policy, language };
 }
 
 export interface Chat {
@@ -15,13 +17,21 @@ export interface Chat {
   say(text: string): Promise<string[]>;
 }
 
-export function startChat(services: Services, storage: Storage = new MemoryStorage(), channelId = 'test'): Chat {
-  const client = new DialogTestClient(channelId, new MainDialog(dialogDeps(services)), undefined, [], new ConversationState(storage));
+/**
+ * A conversation with the main dialog. Like Teams, Web Chat and the Emulator, the client sends a
+ * locale with every message (`null`: none, as over SMS). A `conversationId` makes it a new
+ * conversation of the same user (user state, on the same storage, carries over).
+ */
+export function startChat(services: Services, storage: Storage = new MemoryStorage(), channelId = 'test', locale: string | null = 'en-US', conversationId?: string): Chat {
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+  const client = new DialogTestClient(channelId, new MainDialog(dialogDeps(services, conversationState, userState)), undefined, [new AutoSaveStateMiddleware(userState)], conversationState);
+  const conversation = conversationId ? { conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: conversationId } } : {};
   return {
     client,
     async say(text: string) {
       const replies: string[] = [];
-      let reply = await client.sendActivity(text);
+      let reply = await client.sendActivity({ type: 'message', text, ...conversation, ...(locale ? { locale } : {}) });
       while (reply) {
         replies.push(String(reply.text ?? ''));
         reply = client.getNextReply();

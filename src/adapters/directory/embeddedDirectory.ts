@@ -49,9 +49,11 @@ export class EmbeddedDirectory implements Directory {
   }
 
   async setPin(uid: string, pin: string): Promise<void> {
+    const pinHash = await hashPin(pin);
+    // Read after hashing, so a change made meanwhile (such as the language) is not overwritten.
     const r = await this.accounts.get(uid);
     if (!r) throw new Error('No such account');
-    r.pinHash = await hashPin(pin);
+    r.pinHash = pinHash;
     r.updatedAt = this.clock.now();
     await this.accounts.put(r);
   }
