@@ -15,12 +15,16 @@ export interface CodeEntryOptions {
   challengeId: string;
   /** What to say when asking (already in the user's language). */
   prompt: string;
+  /** A reset by SMS code: `email` switches to a link by email (offered when the code is not delivered). */
+  offerEmail?: boolean;
 }
 
 /** Sends a replacement code for the one being asked for. */
 export type ResendCode = (options: CodeEntryOptions, info: TurnContextInfo) => Promise<SendResult>;
 
-export type CodeEntryResult = { verified: true; challengeId: string } | { verified: false };
+export type CodeEntryResult = { verified: true; challengeId: string } | { verified: false; useEmail?: boolean };
+
+const isEmailChoice = (text: string | undefined) => /^e-?mail$/i.test((text ?? '').trim());
 
 /**
  * Asks for a code until it is right, the user asks to `resend`, or a limit stops it. Every wrong
@@ -32,21 +36,25 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
   constructor(deps: DialogDeps, resendCode?: ResendCode) {
     super(CODE_ENTRY_DIALOG, deps);
     this.resendCode = resendCode ?? ((o, info) => deps.registration.resend(o.challengeId, o.uid, info));
-    this.addDialog(new TextPrompt(CODE_PROMPT, (pc) => this.isCodeOrResend(pc)));
+    this.addDialog(new TextPrompt(CODE_PROMPT, (pc) => this.isAnswer(pc)));
     this.addDialog(new WaterfallDialog('codeEntrySteps', [(s) => this.askCode(s), (s) => this.checkCode(s)]));
     this.initialDialogId = 'codeEntrySteps';
   }
 
-  private async isCodeOrResend(pc: PromptValidatorContext<string>): Promise<boolean> {
+  private async isAnswer(pc: PromptValidatorContext<string>): Promise<boolean> {
     const value = pc.recognized.value ?? '';
     if (isResend(value)) return true;
+    const options = pc.options.validations as CodeEntryOptions;
+    if (options.offerEmail && isEmailChoice(value)) return true;
+    // A code that was never delivered: whatever is typed, the user is told so.
+    if ((await this.deps.codes.get(options.challengeId))?.delivery === 'failed') return true;
     const digits = toAsciiDigits(value).replace(/[\s-]/g, '');
     return new RegExp(`^\\d{${this.deps.policy.codeDigits}}$`).test(digits);
   }
 
   private async askCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as CodeEntryOptions;
-    return step.prompt(CODE_PROMPT, { prompt: options.prompt, retryPrompt: text(this.deps, step.context, 'code.badFormat') });
+    return step.prompt(CODE_PROMPT, { prompt: options.prompt, retryPrompt: text(this.deps, step.context, 'code.badFormat'), validations: options });
   }
 
   private async checkCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -54,6 +62,8 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
     const typed = step.result as string;
     const info = turnInfo(step.context);
     const again = (prompt: string) => step.replaceDialog(this.id, { ...options, prompt } satisfies CodeEntryOptions);
+
+    if (options.offerEmail && isEmailChoice(typed)) return step.endDialog({ verified: false, useEmail: true } satisfies CodeEntryResult);
 
     if (isResend(typed)) {
       const sent = await this.resendCode(options, info);
@@ -87,7 +97,7 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
       case 'expired':
         return again(text(this.deps, step.context, 'code.expired'));
       case 'undelivered':
-        return again(text(this.deps, step.context, 'code.undelivered'));
+        return again(text(this.deps, step.context, options.offerEmail ? 'code.undeliveredEmail' : 'code.undelivered'));
       case 'paused':
         await say(this.deps, step.context, 'limit.paused');
         return step.endDialog({ verified: false } satisfies CodeEntryResult);

@@ -12,10 +12,15 @@ export interface DialogDeps {
   codes: VerificationCodes;
   messages: Messages;
   policy: SecurityPolicy;
+  /** False while outbound SMS is stopped (the hourly ceiling); users are offered email instead. Absent: always available. */
+  smsAvailable?: () => Promise<boolean>;
 }
 
 /** Renders a catalog sentence in the user's language, with the service desk always available. */
 export function text(deps: DialogDeps, context: TurnContext, key: MessageKey, params: Params = {}): string {
+  // On SMS a shorter sentence (`<key>.sms`) is used where the catalog has one.
+  const smsKey = `${key}.sms`;
+  if (context.activity.channelId === 'sms' && deps.messages.has(smsKey)) key = smsKey;
   return deps.messages.t(key, { serviceDesk: deps.policy.serviceDeskContact, digits: deps.policy.codeDigits, ...params }, context.activity.locale);
 }
 

@@ -37,6 +37,9 @@ export class ResetPinDialog extends CancelAndHelpDialog {
   }
 
   private askUid(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // Asked again for the method (SMS unavailable): the UID is already known.
+    const known = (step.options as { uid?: string } | undefined)?.uid;
+    if (known) return step.next(known);
     return step.prompt(UID_PROMPT, { prompt: text(this.deps, step.context, 'identity.askUid'), retryPrompt: text(this.deps, step.context, 'identity.badUid') });
   }
 
@@ -55,11 +58,10 @@ export class ResetPinDialog extends CancelAndHelpDialog {
     const uid = (step.values as Record<string, unknown>)['uid'] as string;
     const method = (step.result as FoundChoice).value;
     const info = turnInfo(step.context);
-    if (method === 'email') {
-      const sent = await this.deps.pinReset.requestEmailLink(uid, info);
-      if (sent.kind === 'paused') await say(this.deps, step.context, 'limit.paused');
-      else await say(this.deps, step.context, 'reset.emailSent', { uid, minutes: Math.round(this.deps.policy.linkTtlMs / 60_000) });
-      return step.endDialog();
+    if (method === 'email') return this.sendEmailLink(step, uid);
+    if (this.deps.smsAvailable && !(await this.deps.smsAvailable())) {
+      await say(this.deps, step.context, 'reset.smsUnavailable');
+      return step.replaceDialog(this.id, { uid });
     }
     const sent = await this.deps.pinReset.requestSmsCode(uid, info);
     if (sent.kind !== 'sent') {
@@ -71,13 +73,22 @@ export class ResetPinDialog extends CancelAndHelpDialog {
       purpose: 'reset-sms',
       challengeId: sent.challengeId,
       prompt: text(this.deps, step.context, 'reset.smsSent', { uid }),
+      offerEmail: true,
     } satisfies CodeEntryOptions);
+  }
+
+  private async sendEmailLink(step: WaterfallStepContext, uid: string): Promise<DialogTurnResult> {
+    const sent = await this.deps.pinReset.requestEmailLink(uid, turnInfo(step.context));
+    if (sent.kind === 'paused') await say(this.deps, step.context, 'limit.paused');
+    else await say(this.deps, step.context, 'reset.emailSent', { uid, minutes: Math.round(this.deps.policy.linkTtlMs / 60_000) });
+    return step.endDialog();
   }
 
   private async giveLink(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const result = step.result as CodeEntryResult | undefined;
-    if (!result?.verified) return step.endDialog();
     const uid = (step.values as Record<string, unknown>)['uid'] as string;
+    if (result && !result.verified && result.useEmail) return this.sendEmailLink(step, uid);
+    if (!result?.verified) return step.endDialog();
     const url = await this.deps.pinReset.issueLinkAfterSms(result.challengeId, uid, turnInfo(step.context));
     if (!url) {
       await say(this.deps, step.context, 'reset.linkFailed');

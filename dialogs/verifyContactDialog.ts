@@ -69,6 +69,10 @@ export class VerifyContactDialog extends CancelAndHelpDialog {
       case 'destination-limited':
         return step.replaceDialog(this.id, { uid, notice: text(this.deps, step.context, 'limit.destination', { target: sent.target }) } satisfies VerifyContactOptions);
       case 'send-failed':
+        if (this.kind === 'mobile' && this.deps.smsAvailable && !(await this.deps.smsAvailable())) {
+          await say(this.deps, step.context, 'register.smsUnavailable');
+          return step.endDialog();
+        }
         return step.replaceDialog(this.id, { uid, notice: text(this.deps, step.context, 'send.failed', { target: sent.target }) } satisfies VerifyContactOptions);
       case 'invalid':
       case 'institutional':

@@ -5,6 +5,9 @@ import { openServices, type ServiceOverrides, type Services } from './services.j
 import { StoreStorage } from './bot/storeStorage.js';
 import { PinResetBot } from './bot/pinResetBot.js';
 import { createHttpServer } from './http/server.js';
+import { SmsAdapter } from './channels/sms/smsAdapter.js';
+import { SmsConventions } from './channels/sms/smsConventions.js';
+import { SmsRendering } from './channels/sms/smsRendering.js';
 import { startAdminSocket } from './admin/socket.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
@@ -31,7 +34,14 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
   const userState = new UserState(storage);
 
   const { pinReset } = services;
-  const deps: DialogDeps = { registration: services.registration, pinReset, codes: services.codes, messages: services.messages, policy: services.policy };
+  const deps: DialogDeps = {
+    registration: services.registration,
+    pinReset,
+    codes: services.codes,
+    messages: services.messages,
+    policy: services.policy,
+    smsAvailable: async () => !(await services.sms.ceiling.reached()),
+  };
   const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps);
 
   const adapter = new CloudAdapter(
@@ -42,7 +52,8 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
       MicrosoftAppTenantId: config.MicrosoftAppTenantId,
     }),
   );
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+  const smsAdapter = new SmsAdapter(services.sms.sender, logger, config.PUBLIC_BASE_URL);
+  const onTurnError = async (context: TurnContext, error: Error) => {
     const activity = context.activity;
     logger.error({ err: error, channel: activity.channelId, conversation: activity.conversation?.id, activityType: activity.type }, 'turn failed');
     await services.audit.record('turn.error', { channel: activity.channelId }, 'fail', { error: error.name });
@@ -54,8 +65,15 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
     // Start the user over rather than leave them in a broken state.
     await conversationState.delete(context).catch((err: unknown) => logger.error({ err }, 'could not clear conversation state'));
   };
+  // SMS conversations (ours on /api/sms, and Azure's Twilio channel on /api/messages) read alike.
+  const smsRendering = new SmsRendering(conversationState.createProperty<string[]>('SmsOptions'), logger);
+  const smsConventions = new SmsConventions(services.sms.optOuts, conversationState, deps);
+  for (const channelAdapter of [adapter, smsAdapter]) {
+    channelAdapter.use(smsRendering, smsConventions);
+    channelAdapter.onTurnError = onTurnError;
+  }
 
-  const http = createHttpServer({ services, adapter, bot, pinReset });
+  const http = createHttpServer({ services, adapter, bot, pinReset, smsAdapter });
   const adminSocket = await startAdminSocket(services.dataDir, services, logger);
 
   let closing: Promise<void> | null = null;

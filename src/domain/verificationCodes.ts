@@ -125,6 +125,24 @@ export class VerificationCodes {
     });
   }
 
+  /**
+   * The carrier could not deliver an SMS to `number` (Twilio's status callback): the open SMS codes
+   * sent there are marked undelivered, so the user is told and offered email. Returns how many.
+   */
+  async markUndeliveredTo(number: string): Promise<ChallengeRecord[]> {
+    const now = this.clock.now();
+    const open = (await this.table.findBy('target', number)).filter((c) => c.channel === 'sms' && c.status === 'open' && c.delivery === 'sent' && c.expiresAt > now);
+    for (const ch of open) {
+      await this.mutex.run(ch.id, async () => {
+        const fresh = await this.table.get(ch.id);
+        if (!fresh || fresh.status !== 'open') return;
+        fresh.delivery = 'failed';
+        await this.table.put(fresh);
+      });
+    }
+    return open;
+  }
+
   /** A used code of this account and purpose, used within `windowMs`: the proof a later step relies on. */
   async usedRecently(id: string | undefined, uid: string, purpose: ChallengePurpose, windowMs: number): Promise<ChallengeRecord | undefined> {
     if (!id) return undefined;

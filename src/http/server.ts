@@ -3,12 +3,15 @@ import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
+import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
+import type { SmsAdapter } from '../channels/sms/smsAdapter.js';
 
 export interface HttpDeps {
   services: Services;
   adapter: CloudAdapter;
   bot: ActivityHandler;
   pinReset: PinReset;
+  smsAdapter: SmsAdapter;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface HttpSurface {
   stopAccepting(): void;
 }
 
-export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps): HttpSurface {
+export function createHttpServer({ services, adapter, bot, pinReset, smsAdapter }: HttpDeps): HttpSurface {
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
@@ -61,6 +64,7 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
   });
 
   registerResetPage(server, pinReset, services);
+  registerSmsRoutes(server, services, smsAdapter, bot);
 
   server.get('/healthz', (_req: Request, res: Response, next: restify.Next) => {
     res.send(200, { status: 'ok' });

@@ -13,6 +13,10 @@ const catalogs: Record<string, Catalog> = { en };
 export class Messages {
   constructor(private readonly fallback = 'en') {}
 
+  has(key: string): key is MessageKey {
+    return key in en;
+  }
+
   t(key: MessageKey, params: Params = {}, locale?: string): string {
     const catalog = catalogs[pickLanguage(locale)] ?? catalogs[this.fallback]!;
     const template = catalog[key] ?? en[key];
@@ -33,5 +37,6 @@ export function fill(template: string, params: Params): string {
 
 /** Plain-text rendering of the light markdown used in replies (for SMS and email bodies). */
 export function plain(text: string): string {
-  return text.replace(/\*\*(.+?)\*\*/g, '$1');
+  // Bold is **word(s)**, never starting or ending with a space or a star, so a masked address (j***@gmail.com) stays whole.
+  return text.replace(/\*\*([^*\s](?:[^*]*?[^*\s])?)\*\*/g, '$1');
 }
