@@ -226,6 +226,7 @@ describe('SMS conventions', () => {
   test('a bare CANCEL opts out; EXIT stops a flow in progress', async () => {
     const phone = new Phone('+85290000012');
     await phone.say('reset');
+    expect(await phone.say('help')).toEqual([expect.stringContaining('text EXIT to stop'), expect.stringContaining('portal UID')]);
     expect(await phone.say('exit')).toEqual([expect.stringContaining('I have stopped')]);
     expect(await phone.say('cancel')).toEqual([expect.stringContaining('unsubscribed')]);
     expect(await phone.say('reset')).toEqual([]);

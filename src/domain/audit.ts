@@ -31,8 +31,7 @@ export type AuditName =
   | 'sms.opted_in'
   | 'sms.flood_limited'
   | 'sms.ceiling_reached'
-  | 'sms.undelivered'
-  | 'sms.signature_invalid';
+  | 'sms.undelivered';
 
 export interface AuditContext {
   uid?: string;
