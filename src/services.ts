@@ -109,7 +109,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const sms =
       overrides.sms ??
       (config.SMS_TRANSPORT === 'twilio'
-        ? new TwilioSms(config.TWILIO_ACCOUNT_SID!, config.TWILIO_AUTH_TOKEN!, config.TWILIO_FROM!, `${config.PUBLIC_BASE_URL}/api/sms/status`)
+        ? new TwilioSms(config.TWILIO_ACCOUNT_SID!, config.TWILIO_AUTH_TOKEN!, config.TWILIO_FROM!, statusCallbackUrl(config.PUBLIC_BASE_URL))
         : new OutboxSms(join(outboxDir, 'sms.jsonl'), config.TWILIO_FROM ?? 'pin-reset-bot', clock));
     const optOuts = new SmsOptOuts(store.smsOptOuts, clock, audit);
     const ceiling = new SmsSpendCeiling(store.throttles, clock, config.SMS_MAX_PER_HOUR, audit, logger);
@@ -159,6 +159,11 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     await store.close();
     throw err;
   }
+}
+
+/** Delivery reports only where Twilio can reach us: a public HTTPS address, not a developer's localhost. */
+function statusCallbackUrl(publicBaseUrl: string): string | undefined {
+  return publicBaseUrl.startsWith('https://') ? `${publicBaseUrl}/api/sms/status` : undefined;
 }
 
 async function closeIfCan(x: unknown): Promise<void> {

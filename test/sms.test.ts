@@ -9,6 +9,7 @@ import { startApp, type RunningApp } from './support/app.js';
 import { openTestServices } from './support/services.js';
 import { inboundForm, newMessageSid, postInboundSms } from '../src/channels/sms/inboundRequest.js';
 import { smsSize } from '../src/domain/smsSegments.js';
+import { TwilioSms } from '../src/adapters/sms/twilioSms.js';
 
 const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 const BOT_NUMBER = '+85230001234';
@@ -274,6 +275,11 @@ describe('delivery failures are reported, audited and offer email', () => {
     expect(await phone.say('email')).toEqual([expect.stringContaining('I have sent a link')]);
     await smtp.waitFor('cw@gmail.com', LINK, before);
     expect((await auditEvents()).some((e) => e.event === 'code.send_failed' && e.uid === 'cwong' && e.detail?.['purpose'] === 'reset-sms')).toBe(true);
+  });
+
+  test('each SMS sent through Twilio asks for delivery reports at PUBLIC_BASE_URL/api/sms/status', async () => {
+    await new TwilioSms(twilioApi.accountSid, AUTH_TOKEN, BOT_NUMBER, 'https://pin.example.edu/api/sms/status').send({ to: '+85290000023', body: 'hello' });
+    expect(twilioApi.sent.at(-1)).toEqual({ to: '+85290000023', from: BOT_NUMBER, body: 'hello', statusCallback: 'https://pin.example.edu/api/sms/status' });
   });
 
   test('a signed "undelivered" status callback is audited and the user is offered email; an unsigned one is refused', async () => {
