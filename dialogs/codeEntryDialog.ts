@@ -54,6 +54,7 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
 
   private async askCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as CodeEntryOptions;
+    this.deps.waitingForCode?.(step.context, options.challengeId, text(this.deps, step.context, options.offerEmail ? 'code.undeliveredEmail' : 'code.undelivered'));
     return step.prompt(CODE_PROMPT, { prompt: options.prompt, retryPrompt: text(this.deps, step.context, 'code.badFormat'), validations: options });
   }
 

@@ -14,6 +14,8 @@ export interface DialogDeps {
   policy: SecurityPolicy;
   /** False while outbound SMS is stopped (the hourly ceiling); users are offered email instead. Absent: always available. */
   smsAvailable?: () => Promise<boolean>;
+  /** The user now waits in this conversation for a code; `notice` is what to tell them if it is not delivered. */
+  waitingForCode?: (context: TurnContext, challengeId: string, notice: string) => void;
 }
 
 /** Renders a catalog sentence in the user's language, with the service desk always available. */

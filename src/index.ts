@@ -41,6 +41,7 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
     messages: services.messages,
     policy: services.policy,
     smsAvailable: async () => !(await services.sms.ceiling.reached()),
+    waitingForCode: (context, challengeId, notice) => smsAdapter.expectCode(context, challengeId, notice),
   };
   const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps);
 
@@ -52,7 +53,11 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
       MicrosoftAppTenantId: config.MicrosoftAppTenantId,
     }),
   );
-  const smsAdapter = new SmsAdapter(services.sms.sender, logger, config.PUBLIC_BASE_URL);
+  const smsAdapter = new SmsAdapter(services.sms.sender, logger, config.PUBLIC_BASE_URL, services.clock, async (id) => (await services.codes.get(id))?.delivery === 'failed');
+  // A user waiting on SMS for a code that was not delivered is told so at once.
+  services.codes.onUndelivered((challenge) =>
+    services.background.run('undelivered-code notice', () => smsAdapter.codeUndelivered(challenge.id)),
+  );
   const onTurnError = async (context: TurnContext, error: Error) => {
     const activity = context.activity;
     logger.error({ err: error, channel: activity.channelId, conversation: activity.conversation?.id, activityType: activity.type }, 'turn failed');

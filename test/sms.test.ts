@@ -268,8 +268,14 @@ describe('delivery failures are reported, audited and offer email', () => {
     await phone.say('reset');
     await phone.say('cwong');
     twilioApi.failures = 1;
-    expect(await phone.say('2')).toEqual([expect.stringContaining('6-digit code')]);
+    const sentBefore = twilioApi.sent.length;
+    expect((await phone.text('2')).status).toBe(200);
     await running.app.services.background.drain();
+    // Told without having to text again, after the turn's own reply.
+    expect(twilioApi.sent.slice(sentBefore).filter((m) => m.to === phone.number).map((m) => m.body)).toEqual([
+      expect.stringContaining('6-digit code'),
+      expect.stringContaining('could not be delivered by SMS. Type email to get a link'),
+    ]);
     expect(await phone.say('123456')).toEqual([expect.stringContaining('could not be delivered')]);
     const before = smtp.to('cw@gmail.com').length;
     expect(await phone.say('email')).toEqual([expect.stringContaining('I have sent a link')]);
@@ -297,7 +303,9 @@ describe('delivery failures are reported, audited and offer email', () => {
     expect((await fetch(url, { method: 'POST', headers: { ...headers, 'x-twilio-signature': signature }, body })).status).toBe(204);
     const audited = (await auditEvents()).filter((e) => e.event === 'sms.undelivered');
     expect(audited).toEqual([expect.objectContaining({ uid: 'bchan', detail: expect.objectContaining({ to: '+852 ****0000', errorCode: '30003', codes: 1 }) })]);
-    expect(await phone.say('anything')).toEqual([expect.stringContaining('Type email to get a link')]);
+    await running.app.services.background.drain();
+    expect(twilioApi.sent.at(-1)).toEqual({ to: phone.number, from: BOT_NUMBER, body: expect.stringContaining('could not be delivered by SMS. Type email to get a link') });
+    expect(await phone.say('email')).toEqual([expect.stringContaining('I have sent a link')]);
   });
 });
 
