@@ -5,7 +5,7 @@ import twilio from 'twilio';
 import { TestSmtpServer } from './support/smtp.js';
 import { TwilioMock } from './support/twilioMock.js';
 import { BotClient } from './support/botClient.js';
-import { startApp, type RunningApp } from './support/app.js';
+import { readAllFiles, startApp, type RunningApp } from './support/app.js';
 import { openTestServices } from './support/services.js';
 import { inboundForm, newMessageSid, postInboundSms } from '../src/channels/sms/inboundRequest.js';
 import { smsSize } from '../src/domain/smsSegments.js';
@@ -371,5 +371,19 @@ describe('SMS stays short', () => {
   test('every SMS sent in all the flows above (replies, codes, notices) fits in two segments', () => {
     expect(twilioApi.sent.length).toBeGreaterThan(30);
     for (const sms of twilioApi.sent) expect({ body: sms.body, segments: smsSize(sms.body).segments <= 2 }).toEqual({ body: sms.body, segments: true });
+  });
+});
+
+describe('SMS secrets', () => {
+  test('no code texted or mailed in this run appears in the logs, the audit log or the store files', async () => {
+    await running.app.services.background.drain();
+    const codes = new Set<string>();
+    for (const sms of twilioApi.sent) for (const m of sms.body.matchAll(/code is (\d{6})/g)) codes.add(m[1]!);
+    for (const mail of smtp.received) for (const m of mail.text.matchAll(/code is (\d{6})/g)) codes.add(m[1]!);
+    expect(codes.size).toBeGreaterThan(8);
+    const haystacks = { logs: running.logs(), ...(await readAllFiles(dataDir)) };
+    for (const code of codes) {
+      for (const [where, text] of Object.entries(haystacks)) expect({ where, leaks: text.includes(code) }).toEqual({ where, leaks: false });
+    }
   });
 });
