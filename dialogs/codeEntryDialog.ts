@@ -3,8 +3,8 @@ import type { ChallengePurpose } from '../src/ports/store.js';
 import { toAsciiDigits } from '../src/domain/contactFormats.js';
 import type { SendResult, TurnContextInfo } from '../src/domain/contactRegistration.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
-import { isResend } from './commands.js';
-import { say, turnInfo, type DialogDeps, type Say } from './deps.js';
+import { isResend, recognizeMethod } from './commands.js';
+import { say, text, turnInfo, type DialogDeps, type Say } from './deps.js';
 import { LocalizedTextPrompt, ask } from './prompts.js';
 
 export const CODE_ENTRY_DIALOG = 'codeEntry';
@@ -16,12 +16,17 @@ export interface CodeEntryOptions {
   challengeId: string;
   /** What to say when asking (catalog keys, so it can be asked again in another language). */
   prompt: Say;
+  /** A reset by SMS code: `email` switches to a link by email (offered when the code is not delivered). */
+  offerEmail?: boolean;
 }
 
 /** Sends a replacement code for the one being asked for. */
 export type ResendCode = (options: CodeEntryOptions, info: TurnContextInfo) => Promise<SendResult>;
 
-export type CodeEntryResult = { verified: true; challengeId: string } | { verified: false };
+export type CodeEntryResult = { verified: true; challengeId: string } | { verified: false; useEmail?: boolean };
+
+/** `email` (or 電郵) instead of a code; a bare number is never taken for the choice here. */
+const isEmailChoice = (typed: string | undefined) => recognizeMethod(typed) === 'email' && !/\d/.test(toAsciiDigits(typed ?? ''));
 
 /**
  * Asks for a code until it is right, the user asks to `resend`, or a limit stops it. Every wrong
@@ -33,20 +38,25 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
   constructor(deps: DialogDeps, resendCode?: ResendCode) {
     super(CODE_ENTRY_DIALOG, deps);
     this.resendCode = resendCode ?? ((o, info) => deps.registration.resend(o.challengeId, o.uid, info));
-    this.addDialog(new LocalizedTextPrompt(CODE_PROMPT, deps, (pc) => this.isCodeOrResend(pc)));
+    this.addDialog(new LocalizedTextPrompt(CODE_PROMPT, deps, (pc) => this.isAnswer(pc)));
     this.addDialog(new WaterfallDialog('codeEntrySteps', [(s) => this.askCode(s), (s) => this.checkCode(s)]));
     this.initialDialogId = 'codeEntrySteps';
   }
 
-  private async isCodeOrResend(pc: PromptValidatorContext<string>): Promise<boolean> {
+  private async isAnswer(pc: PromptValidatorContext<string>): Promise<boolean> {
     const value = pc.recognized.value ?? '';
     if (isResend(value)) return true;
+    const options = (pc.options.validations as { options?: CodeEntryOptions } | undefined)?.options;
+    if (options?.offerEmail && isEmailChoice(value)) return true;
+    // A code that was never delivered: whatever is typed, the user is told so.
+    if (options && (await this.deps.codes.get(options.challengeId))?.delivery === 'failed') return true;
     return new RegExp(`^\\d{${this.deps.policy.codeDigits}}$`).test(asTyped(value));
   }
 
   private async askCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as CodeEntryOptions;
-    return step.prompt(CODE_PROMPT, ask({ prompt: options.prompt, retry: { key: 'code.badFormat' } }));
+    this.deps.waitingForCode?.(step.context, options.challengeId, text(this.deps, step.context, options.offerEmail ? 'code.undeliveredEmail' : 'code.undelivered'));
+    return step.prompt(CODE_PROMPT, { validations: { ...ask({ prompt: options.prompt, retry: { key: 'code.badFormat' } }).validations, options } });
   }
 
   private async checkCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -54,6 +64,8 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
     const typed = step.result as string;
     const info = turnInfo(step.context);
     const again = (prompt: Say) => step.replaceDialog(this.id, { ...options, prompt } satisfies CodeEntryOptions);
+
+    if (options.offerEmail && isEmailChoice(typed)) return step.endDialog({ verified: false, useEmail: true } satisfies CodeEntryResult);
 
     if (isResend(typed)) {
       const sent = await this.resendCode(options, info);
@@ -87,7 +99,7 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
       case 'expired':
         return again({ key: 'code.expired' });
       case 'undelivered':
-        return again({ key: 'code.undelivered' });
+        return again({ key: options.offerEmail ? 'code.undeliveredEmail' : 'code.undelivered' });
       case 'paused':
         await say(this.deps, step.context, 'limit.paused');
         return step.endDialog({ verified: false } satisfies CodeEntryResult);

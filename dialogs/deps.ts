@@ -21,6 +21,10 @@ export interface DialogDeps {
   /** Absent where no channel signs users in. */
   signedIn?: SignedInUser;
   language: LanguageChoice;
+  /** False while outbound SMS is stopped (the hourly ceiling); users are offered email instead. Absent: always available. */
+  smsAvailable?: () => Promise<boolean>;
+  /** The user now waits in this conversation for a code; `notice` is what to tell them if it is not delivered. */
+  waitingForCode?: (context: TurnContext, challengeId: string, notice: string) => void;
 }
 
 /**
@@ -31,6 +35,9 @@ export type Say = MessageRef | string | (MessageRef | string)[];
 
 /** Renders a catalog sentence in the user's language, with the service desk always available. */
 export function text(deps: DialogDeps, context: TurnContext, key: MessageKey, params: Params = {}): string {
+  // On SMS a shorter sentence (`<key>.sms`) is used where the catalog has one.
+  const smsKey = `${key}.sms`;
+  if (context.activity.channelId === 'sms' && deps.messages.has(smsKey)) key = smsKey;
   return deps.messages.t(key, { serviceDesk: deps.policy.serviceDeskContact, digits: deps.policy.codeDigits, ...params }, languageOf(context).language);
 }
 

@@ -37,6 +37,8 @@ export class ResetPinDialog extends CancelAndHelpDialog {
 
   /** Signed in to Teams: offer that account's UID, to be confirmed; the link or code still goes to its registered contacts. */
   private async confirmSignedIn(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // Asked again for the method (SMS unavailable): the UID is already settled.
+    if ((step.options as { uid?: string } | undefined)?.uid) return step.next();
     const uid = await this.deps.signedIn?.uidOf(step.context);
     if (!uid) return step.next();
     (step.values as Record<string, unknown>)['signedInUid'] = uid;
@@ -47,6 +49,9 @@ export class ResetPinDialog extends CancelAndHelpDialog {
   }
 
   private askUid(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // Asked again for the method (SMS unavailable): the UID is already known.
+    const known = (step.options as { uid?: string } | undefined)?.uid;
+    if (known) return step.next(known);
     const signedInUid = (step.values as Record<string, unknown>)['signedInUid'] as string | undefined;
     if (signedInUid && recognizeYesNo(step.result as string | undefined) === true) return step.next(signedInUid);
     return step.prompt(UID_PROMPT, askUid());
@@ -65,11 +70,10 @@ export class ResetPinDialog extends CancelAndHelpDialog {
     const uid = (step.values as Record<string, unknown>)['uid'] as string;
     const method = recognizeMethod(step.result as string);
     const info = turnInfo(step.context);
-    if (method === 'email') {
-      const sent = await this.deps.pinReset.requestEmailLink(uid, info);
-      if (sent.kind === 'paused') await say(this.deps, step.context, 'limit.paused');
-      else await say(this.deps, step.context, 'reset.emailSent', { uid, minutes: Math.round(this.deps.policy.linkTtlMs / 60_000) });
-      return step.endDialog();
+    if (method === 'email') return this.sendEmailLink(step, uid);
+    if (this.deps.smsAvailable && !(await this.deps.smsAvailable())) {
+      await say(this.deps, step.context, 'reset.smsUnavailable');
+      return step.replaceDialog(this.id, { uid });
     }
     const sent = await this.deps.pinReset.requestSmsCode(uid, info);
     if (sent.kind !== 'sent') {
@@ -81,13 +85,22 @@ export class ResetPinDialog extends CancelAndHelpDialog {
       purpose: 'reset-sms',
       challengeId: sent.challengeId,
       prompt: { key: 'reset.smsSent', params: { uid } },
+      offerEmail: true,
     } satisfies CodeEntryOptions);
+  }
+
+  private async sendEmailLink(step: WaterfallStepContext, uid: string): Promise<DialogTurnResult> {
+    const sent = await this.deps.pinReset.requestEmailLink(uid, turnInfo(step.context));
+    if (sent.kind === 'paused') await say(this.deps, step.context, 'limit.paused');
+    else await say(this.deps, step.context, 'reset.emailSent', { uid, minutes: Math.round(this.deps.policy.linkTtlMs / 60_000) });
+    return step.endDialog();
   }
 
   private async giveLink(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const result = step.result as CodeEntryResult | undefined;
-    if (!result?.verified) return step.endDialog();
     const uid = (step.values as Record<string, unknown>)['uid'] as string;
+    if (result && !result.verified && result.useEmail) return this.sendEmailLink(step, uid);
+    if (!result?.verified) return step.endDialog();
     // Proved by the SMS code: from now on the account's language applies, or this conversation's is remembered for it.
     await this.deps.language.accountKnown(step.context, uid);
     const url = await this.deps.pinReset.issueLinkAfterSms(result.challengeId, uid, turnInfo(step.context));

@@ -71,6 +71,10 @@ export class VerifyContactDialog extends CancelAndHelpDialog {
       case 'destination-limited':
         return step.replaceDialog(this.id, { uid, notice: { key: 'limit.destination', params: { target: sent.target } } } satisfies VerifyContactOptions);
       case 'send-failed':
+        if (this.kind === 'mobile' && this.deps.smsAvailable && !(await this.deps.smsAvailable())) {
+          await say(this.deps, step.context, 'register.smsUnavailable');
+          return step.endDialog();
+        }
         return step.replaceDialog(this.id, { uid, notice: { key: 'send.failed', params: { target: sent.target } } } satisfies VerifyContactOptions);
       case 'invalid':
       case 'institutional':

@@ -7,6 +7,9 @@ import { PinResetBot } from './bot/pinResetBot.js';
 import { TeamsIdentity } from './bot/teamsIdentity.js';
 import { botTokenCheck } from './bot/botToken.js';
 import { createHttpServer } from './http/server.js';
+import { SmsAdapter } from './channels/sms/smsAdapter.js';
+import { SmsConventions } from './channels/sms/smsConventions.js';
+import { SmsRendering } from './channels/sms/smsRendering.js';
 import { startAdminSocket } from './admin/socket.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
@@ -36,7 +39,17 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
   const { pinReset } = services;
   const signedIn = new TeamsIdentity(services.directory, logger, config.MicrosoftAppId !== undefined);
   const language = new LanguageChoice(conversationState, userState, services.languages);
-  const deps: DialogDeps = { registration: services.registration, pinReset, codes: services.codes, messages: services.messages, policy: services.policy, signedIn, language };
+  const deps: DialogDeps = {
+    registration: services.registration,
+    pinReset,
+    codes: services.codes,
+    messages: services.messages,
+    policy: services.policy,
+    signedIn,
+    language,
+    smsAvailable: async () => !(await services.sms.ceiling.reached()),
+    waitingForCode: (context, challengeId, notice) => smsAdapter.expectCode(context, challengeId, notice),
+  };
   const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps, { allowedTenantIds: config.ALLOWED_TENANT_IDS, publicBaseUrl: config.PUBLIC_BASE_URL });
 
   const authentication = new ConfigurationBotFrameworkAuthentication({
@@ -46,7 +59,12 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
     MicrosoftAppTenantId: config.MicrosoftAppTenantId,
   });
   const adapter = new CloudAdapter(authentication);
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+  const smsAdapter = new SmsAdapter(services.sms.sender, logger, config.PUBLIC_BASE_URL, services.clock, async (id) => (await services.codes.get(id))?.delivery === 'failed');
+  // A user waiting on SMS for a code that was not delivered is told so at once.
+  services.codes.onUndelivered((challenge) =>
+    services.background.run('undelivered-code notice', () => smsAdapter.codeUndelivered(challenge.id)),
+  );
+  const onTurnError = async (context: TurnContext, error: Error) => {
     const activity = context.activity;
     logger.error({ err: error, channel: activity.channelId, conversation: activity.conversation?.id, activityType: activity.type }, 'turn failed');
     await services.audit.record('turn.error', { channel: activity.channelId }, 'fail', { error: error.name });
@@ -58,9 +76,16 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
     // Start the user over rather than leave them in a broken state.
     await conversationState.delete(context).catch((err: unknown) => logger.error({ err }, 'could not clear conversation state'));
   };
+  // SMS conversations (ours on /api/sms, and Azure's Twilio channel on /api/messages) read alike.
+  const smsRendering = new SmsRendering(conversationState.createProperty<string[]>('SmsOptions'), logger);
+  const smsConventions = new SmsConventions(services.sms.optOuts, conversationState, deps);
+  for (const channelAdapter of [adapter, smsAdapter]) {
+    channelAdapter.use(smsRendering, smsConventions);
+    channelAdapter.onTurnError = onTurnError;
+  }
 
   const checkToken = config.MicrosoftAppId ? botTokenCheck(authentication, config.MicrosoftAppId, logger) : undefined;
-  const http = createHttpServer({ services, adapter, bot, pinReset, ...(checkToken ? { checkToken } : {}) });
+  const http = createHttpServer({ services, adapter, bot, pinReset, smsAdapter, ...(checkToken ? { checkToken } : {}) });
   const adminSocket = await startAdminSocket(services.dataDir, services, logger);
 
   let closing: Promise<void> | null = null;

@@ -14,6 +14,8 @@ import { OutboxMailer } from './adapters/mail/outboxMailer.js';
 import { SmtpMailer } from './adapters/mail/smtpMailer.js';
 import { OutboxSms } from './adapters/sms/outboxSms.js';
 import { TwilioSms } from './adapters/sms/twilioSms.js';
+import { GuardedSms } from './adapters/sms/guardedSms.js';
+import { SmsDeliveries, SmsInboundLimit, SmsOptOuts, SmsSpendCeiling } from './domain/smsSafeguards.js';
 import { Audit } from './domain/audit.js';
 import { BackgroundWork } from './domain/background.js';
 import { ContactRegistration } from './domain/contactRegistration.js';
@@ -50,7 +52,17 @@ export interface Services {
   outbound: Outbound;
   background: BackgroundWork;
   key: ServerKey;
+  /** The SMS channel's safeguards (issue 4) and the guarded SMS transport every SMS goes through. */
+  sms: SmsServices;
   close(): Promise<void>;
+}
+
+export interface SmsServices {
+  sender: GuardedSms;
+  optOuts: SmsOptOuts;
+  deliveries: SmsDeliveries;
+  inboundLimit: SmsInboundLimit;
+  ceiling: SmsSpendCeiling;
 }
 
 export interface ServiceOverrides {
@@ -99,15 +111,24 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const sms =
       overrides.sms ??
       (config.SMS_TRANSPORT === 'twilio'
-        ? new TwilioSms(config.TWILIO_ACCOUNT_SID!, config.TWILIO_AUTH_TOKEN!, config.TWILIO_FROM!)
+        ? new TwilioSms(config.TWILIO_ACCOUNT_SID!, config.TWILIO_AUTH_TOKEN!, config.TWILIO_FROM!, statusCallbackUrl(config.PUBLIC_BASE_URL))
         : new OutboxSms(join(outboxDir, 'sms.jsonl'), config.TWILIO_FROM ?? 'pin-reset-bot', clock));
+    const optOuts = new SmsOptOuts(store.smsOptOuts, clock, audit);
+    const ceiling = new SmsSpendCeiling(store.throttles, clock, config.SMS_MAX_PER_HOUR, audit, logger);
+    const smsServices: SmsServices = {
+      sender: new GuardedSms(sms, optOuts, ceiling),
+      optOuts,
+      deliveries: new SmsDeliveries(store.smsDeliveries, clock),
+      inboundLimit: new SmsInboundLimit(store.throttles, clock, config.SMS_INBOUND_PER_NUMBER_PER_HOUR, audit),
+      ceiling,
+    };
     const directory = new EmbeddedDirectory(store.accounts, clock);
     const throttles = new Throttles(store.throttles, clock, policy, audit);
     const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit);
     const messages = new Messages({ perLanguage: { en: { serviceDesk: policy.serviceDeskContact }, 'zh-hk': { serviceDesk: policy.serviceDeskContactZh } } });
     const languages = new LanguagePreferences(store.accounts);
     const background = new BackgroundWork(logger);
-    const outbound = new Outbound(mailer, sms, logger);
+    const outbound = new Outbound(mailer, smsServices.sender, logger);
     const notices = new Notices(outbound, audit, background);
     const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices, languages });
     const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
@@ -131,6 +152,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       outbound,
       background,
       key,
+      sms: smsServices,
       async close() {
         await background.drain();
         await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms)]);
@@ -141,6 +163,11 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     await store.close();
     throw err;
   }
+}
+
+/** Delivery reports only where Twilio can reach us: a public HTTPS address, not a developer's localhost. */
+function statusCallbackUrl(publicBaseUrl: string): string | undefined {
+  return publicBaseUrl.startsWith('https://') ? `${publicBaseUrl}/api/sms/status` : undefined;
 }
 
 async function closeIfCan(x: unknown): Promise<void> {

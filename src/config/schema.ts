@@ -75,6 +75,10 @@ export const settings = {
       example: '資訊科技服務台（電話 +852 0000 0000，電郵 servicedesk@example.edu）',
     },
   },
+
+  // Issue 4: the SMS channel (and its spend ceiling from issue 8)
+  SMS_INBOUND_PER_NUMBER_PER_HOUR: { schema: int(1, 1000).default(30), doc: { description: 'Texts one number may send to /api/sms in an hour; more get 429 and no reply.' } },
+  SMS_MAX_PER_HOUR: { schema: int(1, 1_000_000).default(200), doc: { description: 'Outbound SMS for the whole service in an hour; at the ceiling codes stop, an alert is logged and users are offered email.' } },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;

@@ -26,7 +26,12 @@ export type AuditName =
   | 'pin.rejected'
   | 'pin.set'
   | 'pin.checked'
-  | 'turn.error';
+  | 'turn.error'
+  | 'sms.opted_out'
+  | 'sms.opted_in'
+  | 'sms.flood_limited'
+  | 'sms.ceiling_reached'
+  | 'sms.undelivered';
 
 export interface AuditContext {
   uid?: string;

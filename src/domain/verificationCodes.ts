@@ -28,6 +28,7 @@ export interface NewCode {
  */
 export class VerificationCodes {
   private readonly mutex = new KeyedMutex();
+  private readonly undeliveredListeners: ((challenge: ChallengeRecord) => void)[] = [];
 
   constructor(
     private readonly table: Table<ChallengeRecord>,
@@ -60,6 +61,15 @@ export class VerificationCodes {
     return { challenge, code };
   }
 
+  /** Called whenever a code turns out not to have been delivered (a refused send, or a carrier's report). */
+  onUndelivered(listener: (challenge: ChallengeRecord) => void): void {
+    this.undeliveredListeners.push(listener);
+  }
+
+  private undelivered(challenge: ChallengeRecord): void {
+    for (const listener of this.undeliveredListeners) listener(challenge);
+  }
+
   get(id: string): Promise<ChallengeRecord | undefined> {
     return this.table.get(id);
   }
@@ -70,6 +80,7 @@ export class VerificationCodes {
       if (!ch || ch.delivery !== 'pending') return;
       ch.delivery = delivered ? 'sent' : 'failed';
       await this.table.put(ch);
+      if (!delivered) this.undelivered(ch);
     });
   }
 
@@ -123,6 +134,25 @@ export class VerificationCodes {
         await this.table.put(ch);
       }
     });
+  }
+
+  /**
+   * The carrier could not deliver an SMS to `number` (Twilio's status callback): the open SMS codes
+   * sent there are marked undelivered, so the user is told and offered email. Returns how many.
+   */
+  async markUndeliveredTo(number: string): Promise<ChallengeRecord[]> {
+    const now = this.clock.now();
+    const open = (await this.table.findBy('target', number)).filter((c) => c.channel === 'sms' && c.status === 'open' && c.delivery === 'sent' && c.expiresAt > now);
+    for (const ch of open) {
+      await this.mutex.run(ch.id, async () => {
+        const fresh = await this.table.get(ch.id);
+        if (!fresh || fresh.status !== 'open') return;
+        fresh.delivery = 'failed';
+        await this.table.put(fresh);
+        this.undelivered(fresh);
+      });
+    }
+    return open;
   }
 
   /** A used code of this account and purpose, used within `windowMs`: the proof a later step relies on. */

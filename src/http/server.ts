@@ -5,6 +5,8 @@ import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
 import { registerTeamsPageScript } from './teamsPageScript.js';
 import type { BotTokenCheck } from '../bot/botToken.js';
+import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
+import type { SmsAdapter } from '../channels/sms/smsAdapter.js';
 
 export interface HttpDeps {
   services: Services;
@@ -13,6 +15,7 @@ export interface HttpDeps {
   pinReset: PinReset;
   /** Verifies the Bot Framework token when MicrosoftAppId is set. */
   checkToken?: BotTokenCheck;
+  smsAdapter: SmsAdapter;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface HttpSurface {
   stopAccepting(): void;
 }
 
-export function createHttpServer({ services, adapter, bot, pinReset, checkToken }: HttpDeps): HttpSurface {
+export function createHttpServer({ services, adapter, bot, pinReset, checkToken, smsAdapter }: HttpDeps): HttpSurface {
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
@@ -67,6 +70,7 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken 
 
   registerResetPage(server, pinReset, services);
   registerTeamsPageScript(server, services.logger);
+  registerSmsRoutes(server, services, smsAdapter, bot);
 
   server.get('/healthz', (_req: Request, res: Response, next: restify.Next) => {
     res.send(200, { status: 'ok' });

@@ -43,6 +43,10 @@ export interface MessagesOptions {
 export class Messages {
   constructor(private readonly options: MessagesOptions = {}) {}
 
+  has(key: string): key is MessageKey {
+    return key in en;
+  }
+
   /** `locale` is a BCP 47 tag (`zh-HK`, `en-US`) or a Language; anything else means English. */
   t(key: MessageKey, params: Params = {}, locale?: string): string {
     const lang = pickLanguage(locale);
@@ -61,7 +65,12 @@ export class Messages {
 
   /** An SMS body: one language, or both on two lines (a test keeps every one within two segments). */
   sms(audience: Audience, key: MessageKey, params: Params = {}): string {
-    return this.sections(audience, key, params).map((s) => plain(s.text)).join('\n');
+    if (audience) return plain(this.t(key, params, audience));
+    // Both languages on two lines: the service desk's details appear once, in the first; the second points up to them.
+    return LANGUAGES.map((lang, i) => {
+      const filled: Params = i === 0 ? {} : { serviceDesk: this.t('serviceDesk.above', {}, lang) };
+      return plain(fill(catalogs[lang][key] ?? en[key], { ...params, ...this.options.perLanguage?.[lang], ...filled }, lang, this));
+    }).join('\n');
   }
 }
 
@@ -95,5 +104,6 @@ export function fill(template: string, params: Params, lang: Language = 'en', me
 
 /** Plain-text rendering of the light markdown used in replies (for SMS and email bodies). */
 export function plain(text: string): string {
-  return text.replace(/\*\*(.+?)\*\*/g, '$1');
+  // Bold is **word(s)**, never starting or ending with a space or a star, so a masked address (j***@gmail.com) stays whole.
+  return text.replace(/\*\*([^*\s](?:[^*]*?[^*\s])?)\*\*/g, '$1');
 }

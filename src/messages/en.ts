@@ -5,10 +5,12 @@
  */
 import { enPage } from './en.page.js';
 import { enTeams } from './en.teams.js';
+import { enSms } from './en.sms.js';
 
 export const en = {
   ...enPage,
   ...enTeams,
+  ...enSms,
   // General
   'welcome': "Hi! I'm the PIN reset assistant. I can help you register an alternate email and mobile number, and reset your portal PIN if you forget it.\n\nType **register**, **reset**, **status** or **help**. Type **中文** to chat in Chinese.",
   'help': 'Here is what I can do:\n- **register**: add or change your alternate email and mobile number, so you can reset your PIN yourself.\n- **reset**: reset a forgotten portal PIN.\n- **status**: see which contacts you have registered.\n- **cancel**: stop what we are doing.\n- **中文** or **language**: switch to Chinese; **English** switches back.\n\nStuck? Contact {serviceDesk}.',
@@ -72,6 +74,7 @@ export const en = {
   'sms.code': 'Your PIN reset verification code is {code}. It expires in {minutes} min. Never share it.',
   'notice.contactsChanged.subject': 'Your PIN reset contacts were changed',
   'notice.contactsChanged.text': 'The alternate email and mobile number used to reset the portal PIN of {uid} were changed on {when} by chat ({channel}).\nEmail: {email}\nMobile: {mobile}\n\nIf this was not you, contact {serviceDesk} now.',
+  'serviceDesk.above': 'the service desk named above',
   'notice.contactsChanged.sms': '{uid}: your PIN reset contacts were changed. Not you? Contact {serviceDesk}.',
 } as const;
 

@@ -7,10 +7,12 @@
 import type { MessageKey } from './en.js';
 import { zhHkPage } from './zh-hk.page.js';
 import { zhHkTeams } from './zh-hk.teams.js';
+import { zhHkSms } from './zh-hk.sms.js';
 
 export const zhHk = {
   ...zhHkPage,
   ...zhHkTeams,
+  ...zhHkSms,
   // 一般
   'welcome': '您好！我是 PIN 重設助理，可協助您登記備用電郵地址及手機號碼；日後忘記入門網站 PIN 時，亦可自行重設。\n\n請輸入 **登記**、**重設**、**狀態** 或 **幫助**。如需以英文對話，請輸入 **English**。',
   'help': '我可以為您：\n- **登記**（register）：新增或更改備用電郵地址及手機號碼，以便日後自行重設 PIN。\n- **重設** 或 **忘記密碼**（reset）：重設忘記了的入門網站 PIN。\n- **狀態**（status）：查看已登記的聯絡資料。\n- **取消**（cancel）：停止目前的操作。\n- **English** 或 **language**：轉用英文；輸入 **中文** 可轉回中文。\n\n如遇困難，請聯絡{serviceDesk}。',
@@ -74,5 +76,6 @@ export const zhHk = {
   'sms.code': 'PIN 重設驗證碼：{code}，{minutes} 分鐘內有效。切勿向任何人透露。',
   'notice.contactsChanged.subject': '您用於重設 PIN 的聯絡資料已更改',
   'notice.contactsChanged.text': '用於重設 {uid} 入門網站 PIN 的備用電郵地址及手機號碼，已於 {when}經對話（{channel}）更改。\n電郵：{email}\n手機：{mobile}\n\n如非您本人操作，請立即聯絡{serviceDesk}。',
+  'serviceDesk.above': '上述服務台',
   'notice.contactsChanged.sms': '{uid}：PIN 重設聯絡資料已更改，如非本人請聯絡{serviceDesk}。',
 } as const satisfies Record<MessageKey, string>;

@@ -89,6 +89,19 @@ export interface BotStateRecord {
   updatedAt: number;
 }
 
+/** A number that texted STOP (or the like): nothing is sent to it until it texts START. */
+export interface SmsOptOutRecord {
+  /** E.164. */
+  number: string;
+  optedOutAt: number;
+}
+
+/** A Twilio MessageSid already handled, kept so a replayed webhook does nothing. */
+export interface SmsDeliveryRecord {
+  sid: string;
+  expiresAt: number;
+}
+
 export interface Store {
   readonly accounts: Table<AccountRecord>;
   readonly contacts: Table<ContactRecord>;
@@ -96,6 +109,8 @@ export interface Store {
   readonly links: Table<LinkRecord>;
   readonly throttles: Table<ThrottleRecord>;
   readonly botState: Table<BotStateRecord>;
+  readonly smsOptOuts: Table<SmsOptOutRecord>;
+  readonly smsDeliveries: Table<SmsDeliveryRecord>;
   /** Waits for pending writes and releases the store. */
   close(): Promise<void>;
 }

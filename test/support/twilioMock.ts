@@ -4,6 +4,8 @@ export interface SentSms {
   to: string;
   from: string;
   body: string;
+  /** Where Twilio was asked to report delivery, if anywhere. */
+  statusCallback?: string;
 }
 
 /**
@@ -28,7 +30,9 @@ export class TwilioMock {
           return [503, { code: 20500, message: 'Service unavailable', status: 503 }];
         }
         const form = new URLSearchParams(typeof body === 'string' ? body : '');
-        const sms = { to: form.get('To') ?? '', from: form.get('From') ?? '', body: form.get('Body') ?? '' };
+        const sms: SentSms = { to: form.get('To') ?? '', from: form.get('From') ?? '', body: form.get('Body') ?? '' };
+        const statusCallback = form.get('StatusCallback');
+        if (statusCallback) sms.statusCallback = statusCallback;
         this.sent.push(sms);
         return [201, { sid: `SM${String(this.sent.length).padStart(32, '0')}`, status: 'queued', to: sms.to, from: sms.from, body: sms.body }];
       });

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, Store, Table, ThrottleRecord } from '../../ports/store.js';
+import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, Table, ThrottleRecord } from '../../ports/store.js';
 import { JournalDb, type TableSpec } from './journalDb.js';
 import { DataDirLock } from './lock.js';
-import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, throttleSchema } from './records.js';
+import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, smsDeliverySchema, smsOptOutSchema, throttleSchema } from './records.js';
 
 class JournalTable<T> implements Table<T> {
   constructor(private readonly db: JournalDb, private readonly name: string) {}
@@ -50,10 +50,12 @@ const directoryTables = [
 
 // Hot data: codes, links, counters and conversation state, small and rewritten on every turn.
 const sessionTables = [
-  table<ChallengeRecord>({ name: 'challenges', key: (r: ChallengeRecord) => r.id, indexes: { uid: (r: ChallengeRecord) => r.uid }, schema: challengeSchema }),
+  table<ChallengeRecord>({ name: 'challenges', key: (r: ChallengeRecord) => r.id, indexes: { uid: (r: ChallengeRecord) => r.uid, target: (r: ChallengeRecord) => r.target || undefined }, schema: challengeSchema }),
   table<LinkRecord>({ name: 'links', key: (r: LinkRecord) => r.tokenHash, indexes: { uid: (r: LinkRecord) => r.uid }, schema: linkSchema }),
   table<ThrottleRecord>({ name: 'throttles', key: (r: ThrottleRecord) => r.key, schema: throttleSchema }),
   table<BotStateRecord>({ name: 'botState', key: (r: BotStateRecord) => r.key, schema: botStateSchema }),
+  table<SmsOptOutRecord>({ name: 'smsOptOuts', key: (r: SmsOptOutRecord) => r.number, schema: smsOptOutSchema }),
+  table<SmsDeliveryRecord>({ name: 'smsDeliveries', key: (r: SmsDeliveryRecord) => r.sid, schema: smsDeliverySchema }),
 ];
 
 export interface LowStoreOptions {
@@ -75,6 +77,8 @@ export class LowStore implements Store {
   readonly links: Table<LinkRecord>;
   readonly throttles: Table<ThrottleRecord>;
   readonly botState: Table<BotStateRecord>;
+  readonly smsOptOuts: Table<SmsOptOutRecord>;
+  readonly smsDeliveries: Table<SmsDeliveryRecord>;
 
   private constructor(
     private readonly lock: DataDirLock,
@@ -87,6 +91,8 @@ export class LowStore implements Store {
     this.links = new JournalTable(sessions, 'links');
     this.throttles = new JournalTable(sessions, 'throttles');
     this.botState = new JournalTable(sessions, 'botState');
+    this.smsOptOuts = new JournalTable(sessions, 'smsOptOuts');
+    this.smsDeliveries = new JournalTable(sessions, 'smsDeliveries');
   }
 
   static async open(dataDir: string, options: LowStoreOptions = {}): Promise<LowStore> {

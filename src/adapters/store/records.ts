@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, ThrottleRecord } from '../../ports/store.js';
+import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, SmsDeliveryRecord, SmsOptOutRecord, ThrottleRecord } from '../../ports/store.js';
 
 /** The on-disk shape of every record, checked when the store loads. */
 const time = z.number().int().nonnegative();
@@ -64,4 +64,14 @@ export const botStateSchema: z.ZodType<BotStateRecord> = z.object({
   eTag: z.string(),
   value: z.record(z.string(), z.unknown()),
   updatedAt: time,
+});
+
+export const smsOptOutSchema: z.ZodType<SmsOptOutRecord> = z.object({
+  number: z.string().min(1),
+  optedOutAt: time,
+});
+
+export const smsDeliverySchema: z.ZodType<SmsDeliveryRecord> = z.object({
+  sid: z.string().min(1),
+  expiresAt: time,
 });

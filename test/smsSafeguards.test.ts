@@ -1,0 +1,41 @@
+import { describe, expect, test } from '@jest/globals';
+import { openTestServices } from './support/services.js';
+
+describe('SMS safeguards in the store', () => {
+  test('a MessageSid is handled once within two days, and forgotten after', async () => {
+    const { services, clock } = await openTestServices();
+    try {
+      const { deliveries } = services.sms;
+      expect(await deliveries.firstTime('SM1')).toBe(true);
+      expect(await deliveries.firstTime('SM1')).toBe(false);
+      clock.advance(47 * 3_600_000);
+      expect(await deliveries.firstTime('SM1')).toBe(false);
+      expect(await deliveries.firstTime('SM2')).toBe(true);
+      clock.advance(2 * 3_600_000);
+      expect(await deliveries.purgeExpired()).toBe(1);
+      expect(await services.store.smsDeliveries.get('SM1')).toBeUndefined();
+      expect(await services.store.smsDeliveries.get('SM2')).toBeDefined();
+    } finally {
+      await services.close();
+    }
+  });
+
+  test('an opt-out and the hourly SMS count survive a restart', async () => {
+    const first = await openTestServices({ SMS_MAX_PER_HOUR: '2' });
+    await first.services.sms.optOuts.optOut('+85291234567', { channel: 'sms' });
+    expect(await first.services.sms.ceiling.take('send')).toBe(true);
+    expect(await first.services.sms.ceiling.take('send')).toBe(true);
+    await first.services.close();
+    const again = await openTestServices({ SMS_MAX_PER_HOUR: '2' }, first.dataDir);
+    try {
+      expect(await again.services.sms.optOuts.isOptedOut('+85291234567')).toBe(true);
+      expect(await again.services.sms.ceiling.reached()).toBe(true);
+      // Nothing reaches the transport: the opted-out number first, then the ceiling.
+      expect(await again.services.outbound.text('+85291234567', 'x')).toBe(false);
+      expect(await again.services.outbound.text('+85290000000', 'x')).toBe(false);
+      expect(again.sms.sent).toEqual([]);
+    } finally {
+      await again.services.close();
+    }
+  });
+});
