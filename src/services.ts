@@ -22,6 +22,7 @@ import { Notices } from './domain/notices.js';
 import { PinReset } from './domain/pinReset.js';
 import { policyFromConfig, type SecurityPolicy } from './domain/policy.js';
 import { ServerKey } from './domain/secrets.js';
+import { Retention } from './domain/retention.js';
 import { Throttles } from './domain/throttles.js';
 import { VerificationCodes } from './domain/verificationCodes.js';
 import { Messages } from './messages/catalog.js';
@@ -48,6 +49,7 @@ export interface Services {
   outbound: Outbound;
   background: BackgroundWork;
   key: ServerKey;
+  retention: Retention;
   close(): Promise<void>;
 }
 
@@ -90,7 +92,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
   try {
     const key = await loadServerKey(config, dataDir);
     const policy = policyFromConfig(config);
-    const auditLog = new JsonlAuditLog(join(dataDir, 'audit.jsonl'), warn);
+    const auditLog = new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onWarning: warn, rotateBytes: config.AUDIT_ROTATE_MB * 1024 * 1024 });
     const audit = new Audit(auditLog, clock, logger);
     const outboxDir = join(dataDir, 'outbox');
     const mailer = overrides.mailer ?? (config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(join(outboxDir, 'mail.jsonl'), clock));
@@ -108,6 +110,11 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const notices = new Notices(outbound, audit, background);
     const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices });
     const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key });
+    const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
+    // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
+    const purgeTimer = setInterval(() => {
+      retention.purge().catch((err: unknown) => logger.error({ err }, 'purge failed'));
+    }, config.PURGE_INTERVAL_MINUTES * 60_000).unref();
     return {
       config,
       dataDir,
@@ -127,7 +134,10 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       outbound,
       background,
       key,
+      retention,
       async close() {
+        clearInterval(purgeTimer);
+        await retention.settled();
         await background.drain();
         await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms)]);
         await store.close();
@@ -137,6 +147,14 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     await store.close();
     throw err;
   }
+}
+
+function retentionPolicy(config: AppConfig, policy: SecurityPolicy) {
+  return {
+    verifiedWindowMs: Math.max(policy.verifiedWindowMs, policy.codeTtlMs),
+    conversationIdleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
+    auditRetentionMs: config.AUDIT_RETENTION_DAYS * 24 * 3_600_000,
+  };
 }
 
 async function closeIfCan(x: unknown): Promise<void> {

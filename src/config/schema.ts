@@ -60,6 +60,11 @@ export const settings = {
   LINK_TTL_MINUTES: { schema: int(1, 60).default(30), doc: { description: 'How long an emailed reset link stays valid.' } },
   SMS_LINK_TTL_MINUTES: { schema: int(1, 60).default(10), doc: { description: 'How long the PIN-page link given after a correct SMS code stays valid.' } },
   MAX_BODY_BYTES: { schema: int(1024, 10_000_000).default(65536), doc: { description: 'Largest request body accepted on any endpoint.' } },
+  // Issue 8 (hardening): data retention and privacy.
+  PURGE_INTERVAL_MINUTES: { schema: int(1, 1440).default(15), doc: { description: 'How often expired codes, links, old counters, idle conversations and old audit records are purged.' } },
+  CONVERSATION_IDLE_MINUTES: { schema: int(5, 10080).default(60), doc: { description: 'Conversation state untouched this long is deleted (the user starts over).' } },
+  AUDIT_RETENTION_DAYS: { schema: int(1, 3650).default(365), doc: { description: 'Audit records older than this are deleted.' } },
+  AUDIT_ROTATE_MB: { schema: int(1, 1024).default(10), doc: { description: 'The audit log is rotated to audit-<time>.jsonl once it grows past this size.' } },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;
