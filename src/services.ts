@@ -16,6 +16,7 @@ import { OutboxSms } from './adapters/sms/outboxSms.js';
 import { TwilioSms } from './adapters/sms/twilioSms.js';
 import { Audit } from './domain/audit.js';
 import { BackgroundWork } from './domain/background.js';
+import { ContactErasure } from './domain/contactErasure.js';
 import { ContactRegistration } from './domain/contactRegistration.js';
 import { Outbound } from './domain/outbound.js';
 import { Notices } from './domain/notices.js';
@@ -50,6 +51,7 @@ export interface Services {
   background: BackgroundWork;
   key: ServerKey;
   retention: Retention;
+  erasure: ContactErasure;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const notices = new Notices(outbound, audit, background);
     const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices });
     const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key });
+    const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
     // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
     const purgeTimer = setInterval(() => {
@@ -135,6 +138,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       background,
       key,
       retention,
+      erasure,
       async close() {
         clearInterval(purgeTimer);
         await retention.settled();
