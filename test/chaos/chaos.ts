@@ -374,7 +374,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   result.confirmed = confirmed.length;
   result.lost = lost.size;
   if (result.lost > 0) result.problems.push(`confirmed registrations missing from the store: ${[...lost].slice(0, 10).join(', ')}`);
-  if (result.problems.length === 0) await rm(work, { recursive: true, force: true });
+  // Under a test run the files stay for the end-of-run secret scan, which removes them.
+  if (result.problems.length === 0 && !root) await rm(work, { recursive: true, force: true });
   else o.log(`chaos files kept in ${work}`);
   return result;
 }

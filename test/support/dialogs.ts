@@ -4,6 +4,7 @@ import { DialogTestClient } from 'botbuilder-testing';
 import { MainDialog } from '../../dialogs/mainDialog.js';
 import type { DialogDeps } from '../../dialogs/deps.js';
 import type { Services } from '../../src/services.js';
+import { recordTokensIn } from './secrets.js';
 
 export function dialogDeps(services: Services): DialogDeps {
   return { registration: services.registration, pinReset: services.pinReset, codes: services.codes, messages: services.messages, policy: services.policy };
@@ -24,6 +25,7 @@ export function startChat(services: Services, storage: Storage = new MemoryStora
       let reply = await client.sendActivity(text);
       while (reply) {
         replies.push(String(reply.text ?? ''));
+        recordTokensIn(reply.text);
         reply = client.getNextReply();
       }
       return replies;

@@ -1,21 +1,19 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { RUN_ROOT_ENV, SECRETS_FILE, type SecretKind } from './secretScan.js';
+
+export { RUN_ROOT_ENV, type SecretKind };
 
 /**
- * The secret-hygiene run (test/support/secretScan.ts): every DATA_DIR the tests create lives under
+ * The secret-hygiene run (./secretScan.ts): every DATA_DIR the tests create lives under
  * one run root, and every code, link token and PIN the tests see issued or typed is recorded in
  * the run's secrets file, so that after the whole suite no log, audit or store file may hold one.
  */
-export const RUN_ROOT_ENV = 'PIN_RESET_TEST_RUN_ROOT';
-export const SECRETS_FILE = 'issued-secrets.txt';
-/** Folders under the run root that are not the bot's files: the outbox stands for the user's phone and mailbox. */
-export const NOT_SCANNED = ['outbox'];
 
 export function runRoot(): string | undefined {
   return process.env[RUN_ROOT_ENV] || undefined;
 }
 
-export type SecretKind = 'code' | 'token' | 'pin';
 
 /** Records secrets issued or typed during the run (no-op outside a scanned run). */
 export function recordSecret(kind: SecretKind, ...values: (string | undefined)[]): void {
@@ -35,4 +33,9 @@ export function recordSecretsIn(text: string | undefined): void {
   if (!text) return;
   recordSecret('code', ...[...text.matchAll(CODE)].map((m) => m[1]));
   recordSecret('token', ...[...text.matchAll(TOKEN)].map((m) => m[1]));
+}
+
+/** Records the PIN-page tokens in a chat reply (replies never carry codes; 'like 123456' is an example). */
+export function recordTokensIn(text: string | undefined): void {
+  if (text) recordSecret('token', ...[...text.matchAll(TOKEN)].map((m) => m[1]));
 }

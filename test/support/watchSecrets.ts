@@ -1,0 +1,36 @@
+import type { Services } from '../../src/services.js';
+import { recordSecret, recordSecretsIn } from './secrets.js';
+
+/**
+ * Records, for the end-of-run secret scan, every code and link token the services send and every
+ * PIN that reaches the directory (imported, set or checked). Patches the instances, not the classes.
+ */
+export function watchSecrets(services: Services): void {
+  const { outbound, directory } = services;
+  const email = outbound.email.bind(outbound);
+  const text = outbound.text.bind(outbound);
+  outbound.email = (message) => {
+    recordSecretsIn(message.text);
+    recordSecret('token', ...[...(message.html ?? '').matchAll(/\/reset\/([A-Za-z0-9_-]{16,})/g)].map((m) => m[1]));
+    return email(message);
+  };
+  outbound.text = (to, body) => {
+    recordSecretsIn(body);
+    return text(to, body);
+  };
+  const setPin = directory.setPin.bind(directory);
+  const checkPin = directory.checkPin.bind(directory);
+  const importAccount = directory.importAccount.bind(directory);
+  directory.setPin = (uid, pin) => {
+    recordSecret('pin', pin);
+    return setPin(uid, pin);
+  };
+  directory.checkPin = (uid, pin) => {
+    recordSecret('pin', pin);
+    return checkPin(uid, pin);
+  };
+  directory.importAccount = (row) => {
+    recordSecret('pin', row.pin);
+    return importAccount(row);
+  };
+}
