@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreStorage } from '../src/bot/storeStorage.js';
@@ -97,5 +97,23 @@ describe('data retention', () => {
     t.clock.advance(31 * 24 * HOUR);
     await t.services.retention.purge();
     expect(await t.services.store.throttles.get('account:ann')).toBeUndefined();
+  });
+
+  test('the purge runs on its own every PURGE_INTERVAL_MINUTES', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask', 'Date', 'hrtime', 'performance'] });
+    try {
+      t = await openTestServices({ PURGE_INTERVAL_MINUTES: '5' });
+      const now = t.clock.now();
+      await t.services.store.links.put({ tokenHash: 'a'.repeat(64), uid: 'ann', purpose: 'reset-pin', via: 'email', createdAt: now, expiresAt: now + 60_000, status: 'open', delivery: 'sent' });
+      t.clock.advance(2 * 60_000);
+      jest.advanceTimersByTime(4 * 60_000);
+      await t.services.retention.settled();
+      expect(await t.services.store.links.get('a'.repeat(64))).toBeDefined();
+      jest.advanceTimersByTime(60_000);
+      await t.services.retention.settled();
+      expect(await t.services.store.links.get('a'.repeat(64))).toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
