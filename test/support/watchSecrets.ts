@@ -6,6 +6,8 @@ import { recordSecret, recordSecretsIn } from './secrets.js';
  * PIN that reaches the directory (imported, set or checked). Patches the instances, not the classes.
  */
 export function watchSecrets(services: Services): void {
+  // Shorter strings are refused by the PIN policy before any comparison, and would match everywhere.
+  const recordPin = (value: string | undefined) => recordSecret('pin', value !== undefined && value.length >= 8 ? value : undefined);
   const { outbound, directory } = services;
   const email = outbound.email.bind(outbound);
   const text = outbound.text.bind(outbound);
@@ -22,15 +24,15 @@ export function watchSecrets(services: Services): void {
   const checkPin = directory.checkPin.bind(directory);
   const importAccount = directory.importAccount.bind(directory);
   directory.setPin = (uid, pin) => {
-    recordSecret('pin', pin);
+    recordPin(pin);
     return setPin(uid, pin);
   };
   directory.checkPin = (uid, pin) => {
-    recordSecret('pin', pin);
+    recordPin(pin);
     return checkPin(uid, pin);
   };
   directory.importAccount = (row) => {
-    recordSecret('pin', row.pin);
+    recordPin(row.pin);
     return importAccount(row);
   };
 }
