@@ -8,4 +8,7 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
+  // Secret hygiene across the whole run (test/support/secretScan.ts).
+  globalSetup: '<rootDir>/test/support/secretRun.setup.ts',
+  globalTeardown: '<rootDir>/test/support/secretScan.ts',
 };

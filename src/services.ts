@@ -18,12 +18,14 @@ import { GuardedSms } from './adapters/sms/guardedSms.js';
 import { SmsDeliveries, SmsInboundLimit, SmsOptOuts, SmsSpendCeiling } from './domain/smsSafeguards.js';
 import { Audit } from './domain/audit.js';
 import { BackgroundWork } from './domain/background.js';
+import { ContactErasure } from './domain/contactErasure.js';
 import { ContactRegistration } from './domain/contactRegistration.js';
 import { Outbound } from './domain/outbound.js';
 import { Notices } from './domain/notices.js';
 import { PinReset } from './domain/pinReset.js';
 import { policyFromConfig, type SecurityPolicy } from './domain/policy.js';
 import { ServerKey } from './domain/secrets.js';
+import { Retention } from './domain/retention.js';
 import { Throttles } from './domain/throttles.js';
 import { VerificationCodes } from './domain/verificationCodes.js';
 import { Messages } from './messages/catalog.js';
@@ -54,6 +56,8 @@ export interface Services {
   key: ServerKey;
   /** The SMS channel's safeguards (issue 4) and the guarded SMS transport every SMS goes through. */
   sms: SmsServices;
+  retention: Retention;
+  erasure: ContactErasure;
   close(): Promise<void>;
 }
 
@@ -104,7 +108,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
   try {
     const key = await loadServerKey(config, dataDir);
     const policy = policyFromConfig(config);
-    const auditLog = new JsonlAuditLog(join(dataDir, 'audit.jsonl'), warn);
+    const auditLog = new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onWarning: warn, rotateBytes: config.AUDIT_ROTATE_MB * 1024 * 1024 });
     const audit = new Audit(auditLog, clock, logger);
     const outboxDir = join(dataDir, 'outbox');
     const mailer = overrides.mailer ?? (config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(join(outboxDir, 'mail.jsonl'), clock));
@@ -132,6 +136,12 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const notices = new Notices(outbound, audit, background);
     const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices, languages });
     const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
+    const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages });
+    const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
+    // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
+    const purgeTimer = setInterval(() => {
+      retention.purge().catch((err: unknown) => logger.error({ err }, 'purge failed'));
+    }, config.PURGE_INTERVAL_MINUTES * 60_000).unref();
     return {
       config,
       dataDir,
@@ -153,7 +163,11 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       background,
       key,
       sms: smsServices,
+      retention,
+      erasure,
       async close() {
+        clearInterval(purgeTimer);
+        await retention.settled();
         await background.drain();
         await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms)]);
         await store.close();
@@ -168,6 +182,14 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
 /** Delivery reports only where Twilio can reach us: a public HTTPS address, not a developer's localhost. */
 function statusCallbackUrl(publicBaseUrl: string): string | undefined {
   return publicBaseUrl.startsWith('https://') ? `${publicBaseUrl}/api/sms/status` : undefined;
+}
+
+function retentionPolicy(config: AppConfig, policy: SecurityPolicy) {
+  return {
+    verifiedWindowMs: Math.max(policy.verifiedWindowMs, policy.codeTtlMs),
+    conversationIdleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
+    auditRetentionMs: config.AUDIT_RETENTION_DAYS * 24 * 3_600_000,
+  };
 }
 
 async function closeIfCan(x: unknown): Promise<void> {

@@ -22,8 +22,11 @@ Commands:
                              registered with the bot are never replaced.
   contacts show UID          Show UID's registered contacts (masked), their source and when
                              they were verified.
+  contacts delete UID        Erase UID's registered contacts; open links and codes stop working.
+                             Audited; the institutional email is told.
   unlock UID                 Clear UID's rate-limit counters and any self-service pause.
-  audit [--uid UID]          Print the audit log, one event a line, optionally for one account.
+  audit [--uid UID]          Print the audit log (across rotated files), one event a line,
+                             optionally for one account. Torn lines are reported and skipped.
   help, --help               Show this help.
 
 Imports report every bad row as "line N: field: reason", apply the good rows, and can be rerun
@@ -37,6 +40,7 @@ export type AdminCommand =
   | { name: 'contacts import'; file: string }
   | { name: 'accounts check-pin'; uid: string }
   | { name: 'contacts show'; uid: string }
+  | { name: 'contacts delete'; uid: string }
   | { name: 'unlock'; uid: string }
   | { name: 'audit'; uid?: string };
 
@@ -70,7 +74,8 @@ export function parseAdminCommand(argv: readonly string[]): ParsedCommand {
     if (second === 'import') return build(takeFile(command, arg, more), (file) => ({ name: `${first} import`, file }));
     if (first === 'accounts' && second === 'check-pin') return build(takeUid(command, arg, more), (uid) => ({ name: 'accounts check-pin', uid }));
     if (first === 'contacts' && second === 'show') return build(takeUid(command, arg, more), (uid) => ({ name: 'contacts show', uid }));
-    const choices = first === 'accounts' ? 'import, check-pin' : 'import, show';
+    if (first === 'contacts' && second === 'delete') return build(takeUid(command, arg, more), (uid) => ({ name: 'contacts delete', uid }));
+    const choices = first === 'accounts' ? 'import, check-pin' : 'import, show, delete';
     return usageError(second === undefined ? `${first} needs a subcommand (${choices}).` : `unknown command "${command}" (${first} takes ${choices}).`);
   }
   if (first === 'unlock') return build(takeUid('unlock', second, rest), (uid) => ({ name: 'unlock', uid }));
@@ -118,6 +123,8 @@ export async function runAdminCommand(services: Services, argv: readonly string[
         return await checkPin(services, command.uid, input.stdin);
       case 'contacts show':
         return await showContacts(services, command.uid);
+      case 'contacts delete':
+        return await deleteContacts(services, command.uid);
       case 'unlock':
         return await unlock(services, command.uid);
       case 'audit':
@@ -152,6 +159,14 @@ async function showContacts(services: Services, uid: string): Promise<AdminResul
   return output.done(EXIT_OK);
 }
 
+async function deleteContacts(services: Services, uid: string): Promise<AdminResult> {
+  const erased = await services.erasure.erase(uid, { channel: 'admin' });
+  if (!erased) return new Output().say(`${uid} has no registered contacts; nothing deleted.`).done(EXIT_REFUSED);
+  const output = new Output().say(`${uid}: contacts deleted (email ${erased.email ?? '(none)'}, mobile ${erased.mobile ?? '(none)'}); ${erased.revoked} open links and codes revoked.`);
+  output.say(erased.notified ? `${uid}: the institutional email is being told.` : `(There is no account ${uid} in the directory, so no one was told.)`);
+  return output.done(EXIT_OK);
+}
+
 async function unlock(services: Services, uid: string): Promise<AdminResult> {
   const pausedUntil = await services.throttles.pausedUntil(uid);
   const hadCounters = await services.throttles.clear(uid);
@@ -176,9 +191,10 @@ export function formatAuditEvent(e: AuditEvent): string {
 }
 
 async function printAudit(services: Services, uid: string | undefined): Promise<AdminResult> {
-  const events = await services.auditLog.read(uid ? { uid } : {});
-  if (events.length === 0) return new Output().say(uid ? `No audit events for ${uid}.` : 'No audit events.').done(EXIT_OK);
+  const { events, warnings } = await services.auditLog.readReport(uid ? { uid } : {});
   const output = new Output();
+  for (const w of warnings) output.warn(`warning: ${w}`);
+  if (events.length === 0) return output.say(uid ? `No audit events for ${uid}.` : 'No audit events.').done(EXIT_OK);
   for (const e of events) output.say(formatAuditEvent(e));
   return output.done(EXIT_OK);
 }

@@ -79,6 +79,12 @@ export const settings = {
   // Issue 4: the SMS channel (and its spend ceiling from issue 8)
   SMS_INBOUND_PER_NUMBER_PER_HOUR: { schema: int(1, 1000).default(30), doc: { description: 'Texts one number may send to /api/sms in an hour; more get 429 and no reply.' } },
   SMS_MAX_PER_HOUR: { schema: int(1, 1_000_000).default(200), doc: { description: 'Outbound SMS for the whole service in an hour; at the ceiling codes stop, an alert is logged and users are offered email.' } },
+
+  // Issue 8 (hardening): data retention and privacy.
+  PURGE_INTERVAL_MINUTES: { schema: int(1, 1440).default(15), doc: { description: 'How often expired codes, links, old counters, idle conversations and old audit records are purged.' } },
+  CONVERSATION_IDLE_MINUTES: { schema: int(5, 10080).default(60), doc: { description: 'Conversation state untouched this long is deleted (the user starts over).' } },
+  AUDIT_RETENTION_DAYS: { schema: int(1, 3650).default(365), doc: { description: 'Audit records older than this are deleted.' } },
+  AUDIT_ROTATE_MB: { schema: int(1, 1024).default(10), doc: { description: 'The audit log is rotated to audit-<time>.jsonl once it grows past this size.' } },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;

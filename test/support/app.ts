@@ -1,11 +1,14 @@
 import { PassThrough } from 'node:stream';
 import { createServer, type AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createApp, type App } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
 import { testConfig, tempDataDir } from './services.js';
 import { ManualClock } from './fakes.js';
+import { runRoot } from './secrets.js';
+import { watchSecrets } from './watchSecrets.js';
 
 export interface RunningApp {
   app: App;
@@ -23,9 +26,17 @@ export async function startApp(env: Record<string, string> = {}, dataDir?: strin
   const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', PUBLIC_BASE_URL: `http://127.0.0.1:${freePort}`, ...env });
   const sink = new PassThrough();
   let logged = '';
-  sink.on('data', (chunk: Buffer) => (logged += chunk.toString('utf8')));
+  // The log is also kept as a file under the run root, for the end-of-run secret scan.
+  const root = runRoot();
+  const logFile = root ? join(root, 'logs', `${basename(dir)}-${freePort}.log`) : undefined;
+  if (logFile) mkdirSync(dirname(logFile), { recursive: true });
+  sink.on('data', (chunk: Buffer) => {
+    logged += chunk.toString('utf8');
+    if (logFile) appendFileSync(logFile, chunk);
+  });
   const clock = new ManualClock(Date.now());
   const app = await createApp(config, { logger: createLogger(config, sink), clock });
+  watchSecrets(app.services);
   const port = await app.listen(freePort, '127.0.0.1');
   return { app, baseUrl: `http://127.0.0.1:${port}`, dataDir: dir, clock, logs: () => logged };
 }

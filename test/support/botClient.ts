@@ -1,3 +1,4 @@
+import { recordTokensIn } from './secrets.js';
 import { randomUUID } from 'node:crypto';
 
 /** Talks to the real server over HTTP as a Bot Framework client with deliveryMode expectReplies. */
@@ -23,6 +24,9 @@ export class BotClient {
     });
     if (res.status !== 200) throw new Error(`POST /api/messages answered ${res.status}: ${await res.text()}`);
     const body = (await res.json()) as { activities: { type: string; text?: string }[] };
-    return body.activities.filter((a) => a.type === 'message').map((a) => a.text ?? '');
+    const texts = body.activities.filter((a) => a.type === 'message').map((a) => a.text ?? '');
+    // A PIN-page link given in a reply is a secret for the end-of-run scan.
+    for (const t of texts) recordTokensIn(t);
+    return texts;
   }
 }

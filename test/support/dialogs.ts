@@ -5,6 +5,7 @@ import { MainDialog } from '../../dialogs/mainDialog.js';
 import type { DialogDeps } from '../../dialogs/deps.js';
 import { LanguageChoice } from '../../dialogs/language.js';
 import type { Services } from '../../src/services.js';
+import { recordTokensIn } from './secrets.js';
 
 export function dialogDeps(services: Services, conversationState = new ConversationState(new MemoryStorage()), userState?: UserState): DialogDeps {
   const language = new LanguageChoice(conversationState, userState, services.languages);
@@ -34,6 +35,7 @@ export function startChat(services: Services, storage: Storage = new MemoryStora
       let reply = await client.sendActivity({ type: 'message', text, ...conversation, ...(locale ? { locale } : {}) });
       while (reply) {
         replies.push(String(reply.text ?? ''));
+        recordTokensIn(reply.text);
         reply = client.getNextReply();
       }
       return replies;

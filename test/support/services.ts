@@ -1,9 +1,11 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { openServices, type Services } from '../../src/services.js';
 import { ManualClock, RecordingMailer, RecordingSms } from './fakes.js';
+import { runRoot } from './secrets.js';
+import { watchSecrets } from './watchSecrets.js';
 
 export interface TestServices {
   services: Services;
@@ -13,8 +15,11 @@ export interface TestServices {
   dataDir: string;
 }
 
+/** A fresh DATA_DIR, under the run root when the secret scan runs (see ./secrets.ts). */
 export async function tempDataDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'pin-reset-bot-'));
+  const root = runRoot();
+  if (root) await mkdir(root, { recursive: true });
+  return mkdtemp(join(root ?? tmpdir(), root ? 'd-' : 'pin-reset-bot-'));
 }
 
 export function testConfig(env: Record<string, string> = {}) {
@@ -28,6 +33,7 @@ export async function openTestServices(env: Record<string, string> = {}, dataDir
   const mailer = new RecordingMailer();
   const sms = new RecordingSms();
   const services = await openServices(testConfig({ DATA_DIR: dir, ...env }), { clock, mailer, sms, logger: silent });
+  watchSecrets(services);
   return { services, clock, mailer, sms, dataDir: dir };
 }
 

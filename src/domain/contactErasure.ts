@@ -1,0 +1,76 @@
+import type { Clock } from '../ports/clock.js';
+import type { Directory } from '../ports/directory.js';
+import type { ContactRecord, LinkRecord, Table } from '../ports/store.js';
+import type { Messages } from '../messages/catalog.js';
+import type { Audit, AuditContext } from './audit.js';
+import { maskEmail, maskMobile } from './contactFormats.js';
+import { localTime } from './contactRegistration.js';
+import type { Notices } from './notices.js';
+import type { LanguagePreferences } from './languagePreferences.js';
+import type { SecurityPolicy } from './policy.js';
+import type { VerificationCodes } from './verificationCodes.js';
+
+export interface ErasureResult {
+  /** What was deleted, masked. */
+  email?: string;
+  mobile?: string;
+  /** Open links and codes that stopped working with it. */
+  revoked: number;
+  /** Whether the institutional email is being told. */
+  notified: boolean;
+}
+
+export interface ContactErasureDeps {
+  contacts: Table<ContactRecord>;
+  links: Table<LinkRecord>;
+  codes: VerificationCodes;
+  directory: Directory;
+  audit: Audit;
+  notices: Notices;
+  messages: Messages;
+  policy: SecurityPolicy;
+  clock: Clock;
+  languages: LanguagePreferences;
+}
+
+/**
+ * Erases an account's registered contacts (the right to erasure, or a compromised registration):
+ * the contacts go, the links and codes sent to them stop working, the erasure is audited, and the
+ * institutional email is told.
+ */
+export class ContactErasure {
+  constructor(private readonly deps: ContactErasureDeps) {}
+
+  /** Undefined when the account has no contacts to erase. */
+  async erase(uid: string, ctx: AuditContext): Promise<ErasureResult | undefined> {
+    const { contacts, links, codes, directory, audit } = this.deps;
+    const contact = await contacts.get(uid);
+    if (!contact) return undefined;
+    await contacts.delete(uid);
+    const open = (await links.findBy('uid', uid)).filter((l) => l.status === 'open');
+    for (const link of open) await links.put({ ...link, status: 'revoked' });
+    const revoked = open.length + (await codes.revokeOpen(uid));
+    const masked = { ...(contact.email ? { email: maskEmail(contact.email) } : {}), ...(contact.mobile ? { mobile: maskMobile(contact.mobile) } : {}) };
+    await audit.record('contacts.deleted', { ...ctx, uid }, 'ok', { ...masked, source: contact.source, revoked });
+    const account = await directory.findByUid(uid);
+    if (account) await this.notify(uid, account.email, ctx);
+    return { ...masked, revoked, notified: account !== undefined };
+  }
+
+  private async notify(uid: string, institutional: string, ctx: AuditContext): Promise<void> {
+    const { messages, policy, clock } = this.deps;
+    const params = { uid, when: localTime(clock.now()), serviceDesk: policy.serviceDeskContact };
+    const audience = await this.deps.languages.of(uid);
+    this.deps.notices.send(
+      {
+        name: 'contacts-deleted',
+        emails: [institutional],
+        mobiles: [],
+        subject: messages.subject(audience, 'notice.contactsDeleted.subject', params),
+        text: messages.sections(audience, 'notice.contactsDeleted.text', params),
+        sms: '',
+      },
+      { ...ctx, uid },
+    );
+  }
+}
