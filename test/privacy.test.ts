@@ -59,7 +59,7 @@ describe('contacts delete', () => {
 
     expect(await admin(['contacts', 'delete', 'jdoe'])).toEqual({ stdout: expectedOutput, stderr: '', exitCode: 0 });
     const notice = (await outboxMail()).filter((m) => m.to === 'jdoe@example.edu');
-    expect(notice).toEqual([expect.objectContaining({ subject: 'Your PIN reset contacts were deleted', text: expect.stringContaining('jdoe') })]);
+    expect(notice).toEqual([expect.objectContaining({ subject: 'Your PIN reset contacts were deleted / 您的 PIN 重設聯絡資料已被刪除', text: expect.stringContaining('jdoe') })]);
     expect(notice[0]!.text).not.toMatch(/jane@gmail|61234567/);
 
     const again = await openTestServices({}, dataDir);
