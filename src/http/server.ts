@@ -3,6 +3,7 @@ import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
+import { clientAddress, RateLimiter, sendTooMany } from './rateLimit.js';
 
 export interface HttpDeps {
   services: Services;
@@ -27,6 +28,12 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
+  const { config, clock } = services;
+  const minute = (limit: number) => new RateLimiter({ limit, windowMs: 60_000, clock });
+  const messagesPerIp = minute(config.MESSAGES_PER_IP_PER_MINUTE);
+  const messagesPerConversation = minute(config.MESSAGES_PER_CONVERSATION_PER_MINUTE);
+  const pinPagePerIp = minute(config.PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE);
+  const addressOf = (req: Request) => clientAddress(req, config.TRUSTED_PROXY_HOPS);
 
   server.pre((req: Request, res: Response, next: restify.Next) => {
     // Every response, the SDK's and restify's own errors included, carries the page's security headers.
@@ -39,6 +46,14 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
     inFlight++;
     res.once('close', () => inFlight--);
     return next();
+  });
+  // Per-IP flood limit on /api/messages, before the body is read.
+  server.pre((req: Request, res: Response, next: restify.Next) => {
+    if (!/^\/api\/messages\/?$/.test(req.getPath())) return next();
+    const decision = messagesPerIp.take(addressOf(req));
+    if (decision.allowed) return next();
+    sendTooMany(res, decision, 'Too many requests from this address.');
+    return next(false);
   });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: services.config.MAX_BODY_BYTES, mapParams: false, mapFiles: false, keepExtensions: false }));
@@ -57,15 +72,24 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
       res.send(401, { code: 'Unauthorized', message: 'A Bot Framework token is required.' });
       return;
     }
+    // Counted before the SDK checks the token: Teams conversation ids are not guessable, and the per-IP limit bounds the rest.
+    const conversation = (req.body as { conversation?: { id?: unknown } }).conversation?.id;
+    const perConversation = messagesPerConversation.take(typeof conversation === 'string' ? `c:${conversation}` : `ip:${addressOf(req)}`);
+    if (!perConversation.allowed) {
+      sendTooMany(res, perConversation, 'Too many messages in this conversation.');
+      return;
+    }
     await adapter.process(req, res, (context) => bot.run(context));
   });
 
-  registerResetPage(server, pinReset, services);
+  registerResetPage(server, pinReset, services, (req) => pinPagePerIp.take(addressOf(req)));
 
-  server.get('/healthz', (_req: Request, res: Response, next: restify.Next) => {
+  const health = (_req: Request, res: Response, next: restify.Next) => {
     res.send(200, { status: 'ok' });
     return next();
-  });
+  };
+  server.get('/healthz', health);
+  server.head('/healthz', health);
 
   // Never show internals: any unexpected error becomes a plain 500 with no details.
   server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number; body?: unknown; toJSON?: () => unknown }, callback: () => void) => {

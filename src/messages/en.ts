@@ -3,9 +3,11 @@
  * catalog with the same keys (a test checks that none is missing).
  */
 import { enPage } from './en.page.js';
+import { enAbuse } from './en.abuse.js';
 
 export const en = {
   ...enPage,
+  ...enAbuse,
   // General
   'welcome': "Hi! I'm the PIN reset assistant. I can help you register an alternate email and mobile number, and reset your portal PIN if you forget it.\n\nType **register**, **reset**, **status** or **help**.",
   'help': 'Here is what I can do:\n- **register**: add or change your alternate email and mobile number, so you can reset your PIN yourself.\n- **reset**: reset a forgotten portal PIN.\n- **status**: see which contacts you have registered.\n- **cancel**: stop what we are doing.\n\nStuck? Contact {serviceDesk}.',
