@@ -55,8 +55,31 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
     sendTooMany(res, decision, 'Too many requests from this address.');
     return next(false);
   });
+  server.pre((req: Request, res: Response, next: restify.Next) => {
+    // restify inflates gzip bodies unbounded and without an error handler (a bad one crashed the
+    // process); no client of ours compresses what it sends.
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      res.send(415, { code: 'UnsupportedMediaType', message: 'Compressed request bodies are not accepted; send the body uncompressed.' });
+      return next(false);
+    }
+    // Nothing here takes uploads; restify would hand multipart bodies to formidable and temp files.
+    if (/^\s*multipart\//i.test(req.headers['content-type'] ?? '')) {
+      res.send(415, { code: 'UnsupportedMediaType', message: 'Multipart bodies are not accepted; send JSON or a URL-encoded form.' });
+      return next(false);
+    }
+    return next();
+  });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: services.config.MAX_BODY_BYTES, mapParams: false, mapFiles: false, keepExtensions: false }));
+
+  server.use((req: Request, res: Response, next: restify.Next) => {
+    // restify decodes bodies leniently, turning bad bytes into U+FFFD; no real client sends that character raw.
+    const raw = (req as Request & { rawBody?: unknown }).rawBody;
+    if (typeof raw !== 'string' || !raw.includes('\uFFFD')) return next();
+    res.send(400, { code: 'BadRequest', message: 'The body is not valid UTF-8.' });
+    return next(false);
+  });
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (!req.is('json')) {
@@ -65,6 +88,12 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
     }
     if (typeof req.body !== 'object' || req.body === null || typeof (req.body as { type?: unknown }).type !== 'string') {
       res.send(400, { code: 'BadRequest', message: 'The body must be a Bot Framework activity with a "type".' });
+      return;
+    }
+    const missing = missingActivityFields(req.body as Record<string, unknown>);
+    if (missing.length > 0) {
+      // The SDK would fail on these mid-turn with a 500 (and echo its error text).
+      res.send(400, { code: 'BadRequest', message: `The activity lacks ${missing.join(', ')}.` });
       return;
     }
     if (services.config.MicrosoftAppId && !req.headers.authorization) {
@@ -109,4 +138,14 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
       accepting = false;
     },
   };
+}
+
+
+/** Fields every Bot Framework activity carries and the SDK relies on, each a non-empty string. */
+function missingActivityFields(activity: Record<string, unknown>): string[] {
+  const at = (path: string) => path.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), activity);
+  return ['channelId', 'serviceUrl', 'conversation.id', 'from.id'].filter((path) => {
+    const value = at(path);
+    return typeof value !== 'string' || value.length === 0;
+  });
 }
