@@ -8,6 +8,8 @@ import { say, text, turnInfo, type DialogDeps } from './deps.js';
 
 export const CODE_ENTRY_DIALOG = 'codeEntry';
 const CODE_PROMPT = 'codePrompt';
+// Asking again replaces these steps, not the whole dialog: from inside, replacing `codeEntry` would nest a new one each time.
+const CODE_STEPS = 'codeEntrySteps';
 
 export interface CodeEntryOptions {
   uid: string;
@@ -33,8 +35,8 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
     super(CODE_ENTRY_DIALOG, deps);
     this.resendCode = resendCode ?? ((o, info) => deps.registration.resend(o.challengeId, o.uid, info));
     this.addDialog(new TextPrompt(CODE_PROMPT, (pc) => this.isCodeOrResend(pc)));
-    this.addDialog(new WaterfallDialog('codeEntrySteps', [(s) => this.askCode(s), (s) => this.checkCode(s)]));
-    this.initialDialogId = 'codeEntrySteps';
+    this.addDialog(new WaterfallDialog(CODE_STEPS, [(s) => this.askCode(s), (s) => this.checkCode(s)]));
+    this.initialDialogId = CODE_STEPS;
   }
 
   private async isCodeOrResend(pc: PromptValidatorContext<string>): Promise<boolean> {
@@ -53,13 +55,13 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
     const options = step.options as CodeEntryOptions;
     const typed = step.result as string;
     const info = turnInfo(step.context);
-    const again = (prompt: string) => step.replaceDialog(this.id, { ...options, prompt } satisfies CodeEntryOptions);
+    const again = (prompt: string) => step.replaceDialog(CODE_STEPS, { ...options, prompt } satisfies CodeEntryOptions);
 
     if (isResend(typed)) {
       const sent = await this.resendCode(options, info);
       switch (sent.kind) {
         case 'sent':
-          return step.replaceDialog(this.id, {
+          return step.replaceDialog(CODE_STEPS, {
             ...options,
             challengeId: sent.challengeId,
             prompt: text(this.deps, step.context, options.purpose === 'identity' ? 'code.resentIdentity' : 'code.resent', { uid: options.uid }),

@@ -16,12 +16,17 @@ export interface VerifyContactOptions {
 
 /** Asks for one contact (the alternate email, or the mobile), sends a code to it and checks it. */
 export class VerifyContactDialog extends CancelAndHelpDialog {
+  /** Asking again replaces these steps, not the whole dialog: from inside, replacing the dialog itself would nest a new one each time. */
+  private get stepsId(): string {
+    return `${this.id}Steps`;
+  }
+
   constructor(deps: DialogDeps, private readonly kind: 'email' | 'mobile') {
     super(kind === 'email' ? VERIFY_EMAIL_DIALOG : VERIFY_MOBILE_DIALOG, deps);
     this.addDialog(new CodeEntryDialog(deps));
     this.addDialog(new TextPrompt(CONTACT_PROMPT, (pc) => this.isContact(pc)));
-    this.addDialog(new WaterfallDialog(`${this.id}Steps`, [(s) => this.askContact(s), (s) => this.sendCode(s), (s) => this.finish(s)]));
-    this.initialDialogId = `${this.id}Steps`;
+    this.addDialog(new WaterfallDialog(this.stepsId, [(s) => this.askContact(s), (s) => this.sendCode(s), (s) => this.finish(s)]));
+    this.initialDialogId = this.stepsId;
   }
 
   private async isContact(pc: PromptValidatorContext<string>): Promise<boolean> {
@@ -67,12 +72,12 @@ export class VerifyContactDialog extends CancelAndHelpDialog {
         await say(this.deps, step.context, 'limit.paused');
         return step.endDialog();
       case 'destination-limited':
-        return step.replaceDialog(this.id, { uid, notice: text(this.deps, step.context, 'limit.destination', { target: sent.target }) } satisfies VerifyContactOptions);
+        return step.replaceDialog(this.stepsId, { uid, notice: text(this.deps, step.context, 'limit.destination', { target: sent.target }) } satisfies VerifyContactOptions);
       case 'send-failed':
-        return step.replaceDialog(this.id, { uid, notice: text(this.deps, step.context, 'send.failed', { target: sent.target }) } satisfies VerifyContactOptions);
+        return step.replaceDialog(this.stepsId, { uid, notice: text(this.deps, step.context, 'send.failed', { target: sent.target }) } satisfies VerifyContactOptions);
       case 'invalid':
       case 'institutional':
-        return step.replaceDialog(this.id, { uid } satisfies VerifyContactOptions);
+        return step.replaceDialog(this.stepsId, { uid } satisfies VerifyContactOptions);
     }
   }
 
