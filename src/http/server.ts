@@ -102,8 +102,7 @@ export function createHttpServer({ services, adapter, bot, pinReset }: HttpDeps)
       return;
     }
     // Counted before the SDK checks the token: Teams conversation ids are not guessable, and the per-IP limit bounds the rest.
-    const conversation = (req.body as { conversation?: { id?: unknown } }).conversation?.id;
-    const perConversation = messagesPerConversation.take(typeof conversation === 'string' ? `c:${conversation}` : `ip:${addressOf(req)}`);
+    const perConversation = messagesPerConversation.take((req.body as { conversation: { id: string } }).conversation.id);
     if (!perConversation.allowed) {
       sendTooMany(res, perConversation, 'Too many messages in this conversation.');
       return;
