@@ -9,6 +9,8 @@ import { LocalizedTextPrompt, ask } from './prompts.js';
 
 export const CODE_ENTRY_DIALOG = 'codeEntry';
 const CODE_PROMPT = 'codePrompt';
+// Asking again replaces these steps, not the whole dialog: from inside, replacing `codeEntry` would nest a new one each time.
+const CODE_STEPS = 'codeEntrySteps';
 
 export interface CodeEntryOptions {
   uid: string;
@@ -39,8 +41,8 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
     super(CODE_ENTRY_DIALOG, deps);
     this.resendCode = resendCode ?? ((o, info) => deps.registration.resend(o.challengeId, o.uid, info));
     this.addDialog(new LocalizedTextPrompt(CODE_PROMPT, deps, (pc) => this.isAnswer(pc)));
-    this.addDialog(new WaterfallDialog('codeEntrySteps', [(s) => this.askCode(s), (s) => this.checkCode(s)]));
-    this.initialDialogId = 'codeEntrySteps';
+    this.addDialog(new WaterfallDialog(CODE_STEPS, [(s) => this.askCode(s), (s) => this.checkCode(s)]));
+    this.initialDialogId = CODE_STEPS;
   }
 
   private async isAnswer(pc: PromptValidatorContext<string>): Promise<boolean> {
@@ -63,7 +65,7 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
     const options = step.options as CodeEntryOptions;
     const typed = step.result as string;
     const info = turnInfo(step.context);
-    const again = (prompt: Say) => step.replaceDialog(this.id, { ...options, prompt } satisfies CodeEntryOptions);
+    const again = (prompt: Say) => step.replaceDialog(CODE_STEPS, { ...options, prompt } satisfies CodeEntryOptions);
 
     if (options.offerEmail && isEmailChoice(typed)) return step.endDialog({ verified: false, useEmail: true } satisfies CodeEntryResult);
 
@@ -71,7 +73,7 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
       const sent = await this.resendCode(options, info);
       switch (sent.kind) {
         case 'sent':
-          return step.replaceDialog(this.id, {
+          return step.replaceDialog(CODE_STEPS, {
             ...options,
             challengeId: sent.challengeId,
             prompt: { key: options.purpose === 'identity' ? 'code.resentIdentity' : 'code.resent', params: { uid: options.uid } },

@@ -11,6 +11,7 @@ export const RESET_DIALOG = 'resetPin';
 const UID_PROMPT = 'resetUidPrompt';
 const METHOD_PROMPT = 'resetMethodPrompt';
 const CONFIRM_UID_PROMPT = 'resetConfirmUidPrompt';
+const RESET_STEPS = 'resetSteps';
 
 /**
  * Reset PIN (DESIGN.md): the UID, then the method. Email sends a link; SMS sends a code whose
@@ -30,9 +31,9 @@ export class ResetPinDialog extends CancelAndHelpDialog {
       }),
     );
     this.addDialog(
-      new WaterfallDialog('resetSteps', [(s) => this.confirmSignedIn(s), (s) => this.askUid(s), (s) => this.askMethod(s), (s) => this.send(s), (s) => this.giveLink(s)]),
+      new WaterfallDialog(RESET_STEPS, [(s) => this.confirmSignedIn(s), (s) => this.askUid(s), (s) => this.askMethod(s), (s) => this.send(s), (s) => this.giveLink(s)]),
     );
-    this.initialDialogId = 'resetSteps';
+    this.initialDialogId = RESET_STEPS;
   }
 
   /** Signed in to Teams: offer that account's UID, to be confirmed; the link or code still goes to its registered contacts. */
@@ -73,7 +74,7 @@ export class ResetPinDialog extends CancelAndHelpDialog {
     if (method === 'email') return this.sendEmailLink(step, uid);
     if (this.deps.smsAvailable && !(await this.deps.smsAvailable())) {
       await say(this.deps, step.context, 'reset.smsUnavailable');
-      return step.replaceDialog(this.id, { uid });
+      return step.replaceDialog(RESET_STEPS, { uid });
     }
     const sent = await this.deps.pinReset.requestSmsCode(uid, info);
     if (sent.kind !== 'sent') {

@@ -18,12 +18,17 @@ export interface VerifyContactOptions {
 
 /** Asks for one contact (the alternate email, or the mobile), sends a code to it and checks it. */
 export class VerifyContactDialog extends CancelAndHelpDialog {
+  /** Asking again replaces these steps, not the whole dialog: from inside, replacing the dialog itself would nest a new one each time. */
+  private get stepsId(): string {
+    return `${this.id}Steps`;
+  }
+
   constructor(deps: DialogDeps, private readonly kind: 'email' | 'mobile') {
     super(kind === 'email' ? VERIFY_EMAIL_DIALOG : VERIFY_MOBILE_DIALOG, deps);
     this.addDialog(new CodeEntryDialog(deps));
     this.addDialog(new LocalizedTextPrompt(CONTACT_PROMPT, deps, (pc) => this.isContact(pc)));
-    this.addDialog(new WaterfallDialog(`${this.id}Steps`, [(s) => this.askContact(s), (s) => this.sendCode(s), (s) => this.finish(s)]));
-    this.initialDialogId = `${this.id}Steps`;
+    this.addDialog(new WaterfallDialog(this.stepsId, [(s) => this.askContact(s), (s) => this.sendCode(s), (s) => this.finish(s)]));
+    this.initialDialogId = this.stepsId;
   }
 
   private async isContact(pc: PromptValidatorContext<string>): Promise<boolean> {
@@ -69,16 +74,16 @@ export class VerifyContactDialog extends CancelAndHelpDialog {
         await say(this.deps, step.context, 'limit.paused');
         return step.endDialog();
       case 'destination-limited':
-        return step.replaceDialog(this.id, { uid, notice: { key: 'limit.destination', params: { target: sent.target } } } satisfies VerifyContactOptions);
+        return step.replaceDialog(this.stepsId, { uid, notice: { key: 'limit.destination', params: { target: sent.target } } } satisfies VerifyContactOptions);
       case 'send-failed':
         if (this.kind === 'mobile' && this.deps.smsAvailable && !(await this.deps.smsAvailable())) {
           await say(this.deps, step.context, 'register.smsUnavailable');
           return step.endDialog();
         }
-        return step.replaceDialog(this.id, { uid, notice: { key: 'send.failed', params: { target: sent.target } } } satisfies VerifyContactOptions);
+        return step.replaceDialog(this.stepsId, { uid, notice: { key: 'send.failed', params: { target: sent.target } } } satisfies VerifyContactOptions);
       case 'invalid':
       case 'institutional':
-        return step.replaceDialog(this.id, { uid } satisfies VerifyContactOptions);
+        return step.replaceDialog(this.stepsId, { uid } satisfies VerifyContactOptions);
     }
   }
 

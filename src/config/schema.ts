@@ -85,6 +85,12 @@ export const settings = {
   CONVERSATION_IDLE_MINUTES: { schema: int(5, 10080).default(60), doc: { description: 'Conversation state untouched this long is deleted (the user starts over).' } },
   AUDIT_RETENTION_DAYS: { schema: int(1, 3650).default(365), doc: { description: 'Audit records older than this are deleted.' } },
   AUDIT_ROTATE_MB: { schema: int(1, 1024).default(10), doc: { description: 'The audit log is rotated to audit-<time>.jsonl once it grows past this size.' } },
+
+  // Issue 8: flood limits on HTTP (in memory, per process; answered with 429 and Retry-After).
+  MESSAGES_PER_CONVERSATION_PER_MINUTE: { schema: int(1, 100_000).default(60), doc: { description: 'Activities one conversation may post to /api/messages per minute (a person types far fewer).' } },
+  MESSAGES_PER_IP_PER_MINUTE: { schema: int(1, 1_000_000).default(6000), doc: { description: "Requests to /api/messages per client IP per minute. Generous: all Teams traffic comes from Microsoft's IPs." } },
+  PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE: { schema: int(1, 100_000).default(120), doc: { description: 'Requests to the PIN page (GET, HEAD, POST) per client IP per minute; raise it behind a large campus NAT.' } },
+  TRUSTED_PROXY_HOPS: { schema: int(0, 10).default(0), doc: { description: 'Reverse proxies in front of the bot; the client IP is read that many hops from the right of X-Forwarded-For. 0: the socket address.' } },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;

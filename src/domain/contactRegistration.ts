@@ -79,7 +79,8 @@ export class ContactRegistration {
         await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose: 'identity', to: maskEmail(account.email) });
       });
     } else {
-      await audit.record('code.sent', actx, 'fail', { purpose: 'identity', reason: 'unknown account' });
+      // Off the reply path too, so both branches do the same work before answering.
+      this.deps.background.run('identity audit', () => audit.record('code.sent', actx, 'fail', { purpose: 'identity', reason: 'unknown account' }));
     }
     return { kind: 'sent', challengeId: challenge.id, target: '' };
   }

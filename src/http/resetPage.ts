@@ -1,12 +1,14 @@
-import type { Request, Response, Server } from 'restify';
+import type { Next, Request, Response, Server } from 'restify';
 import type { PinReset } from '../domain/pinReset.js';
 import type { PinProblem } from '../domain/pinPolicy.js';
 import { htmlLang, languageOfLocale, pickLanguage, type Language, type MessageKey, type Params } from '../messages/catalog.js';
 import type { Services } from '../services.js';
 import { PAGE_CSS } from './pageCss.js';
 import { PAGE_CSS_PATH, fieldOf, message, page, pinForm } from './pageHtml.js';
+import type { RateDecision } from './rateLimit.js';
 
 const RESET_PATH = '/reset/:token';
+const PAGE_PATH_PATTERN = /^\/reset\/[^/]*\/?$/;
 
 /** Frames allowed: Teams only (the page opens as a Teams dialog); the one script is our own bundle. */
 export const RESET_PAGE_CSP = [
@@ -46,7 +48,13 @@ interface Rendered {
  * that sets the PIN does. Server-rendered, works without JavaScript; its one script only closes the Teams dialog.
  * Neither the token nor the PIN is ever logged.
  */
-export function registerResetPage(server: Server, pinReset: PinReset, services: Pick<Services, 'messages' | 'policy' | 'logger' | 'languages'>): void {
+export function registerResetPage(
+  server: Server,
+  pinReset: PinReset,
+  services: Pick<Services, 'messages' | 'policy' | 'logger' | 'languages'>,
+  /** Flood limit for the page (every method), checked before the body is read. */
+  limit?: (req: Request) => RateDecision,
+): void {
   const { messages, policy, logger, languages } = services;
   // The browser's language if it asks for one of ours, else the account's remembered one (the link names the account).
   const forAccount = async (locale: string | undefined, uid: string) => locale ?? (await languages.of(uid));
@@ -97,6 +105,19 @@ export function registerResetPage(server: Server, pinReset: PinReset, services: 
     send(res, out.status, out.html, 'text/html; charset=utf-8', head);
   };
 
+  if (limit) {
+    server.pre((req: Request, res: Response, next: Next) => {
+      if (!PAGE_PATH_PATTERN.test(req.getPath())) return next();
+      const decision = limit(req);
+      if (decision.allowed) return next();
+      const locale = preferredLocale(req);
+      const title = t('page.tooMany.title', locale);
+      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+      send(res, 429, document(locale, title, message(title, t('page.tooMany.text', locale, { seconds: decision.retryAfterSeconds }))), 'text/html; charset=utf-8', req.method === 'HEAD');
+      return next(false);
+    });
+  }
+
   // restify tells async handlers from callback ones by their kind, so each handler is `async`.
   const show = (head: boolean) => async (req: Request, res: Response) =>
     respond(req, res, head, async (locale) => {
@@ -123,14 +144,13 @@ export function registerResetPage(server: Server, pinReset: PinReset, services: 
     res.setHeader('Allow', allow);
     await respond(req, res, false, async (locale) => messagePage(405, locale, 'page.methodNotAllowed.title', 'page.methodNotAllowed.text'));
   };
-  server.put(RESET_PATH, notAllowed('GET, HEAD, POST'));
-  server.del(RESET_PATH, notAllowed('GET, HEAD, POST'));
-  server.patch(RESET_PATH, notAllowed('GET, HEAD, POST'));
+  // Registered explicitly so the 405 is the page's own, with an Allow that names only the real methods.
+  for (const method of ['put', 'del', 'patch', 'opts'] as const) server[method](RESET_PATH, notAllowed('GET, HEAD, POST'));
 
   const css = (head: boolean) => async (_req: Request, res: Response) => send(res, 200, PAGE_CSS, 'text/css; charset=utf-8', head);
   server.get(PAGE_CSS_PATH, css(false));
   server.head(PAGE_CSS_PATH, css(true));
-  for (const method of ['post', 'put', 'del', 'patch'] as const) server[method](PAGE_CSS_PATH, notAllowed('GET, HEAD'));
+  for (const method of ['post', 'put', 'del', 'patch', 'opts'] as const) server[method](PAGE_CSS_PATH, notAllowed('GET, HEAD'));
 }
 
 function send(res: Response, status: number, body: string, contentType: string, head: boolean): void {

@@ -7,6 +7,7 @@ import { registerTeamsPageScript } from './teamsPageScript.js';
 import type { BotTokenCheck } from '../bot/botToken.js';
 import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
 import type { SmsAdapter } from '../channels/sms/smsAdapter.js';
+import { clientAddress, RateLimiter, sendTooMany } from './rateLimit.js';
 
 export interface HttpDeps {
   services: Services;
@@ -34,6 +35,12 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
+  const { config, clock } = services;
+  const minute = (limit: number) => new RateLimiter({ limit, windowMs: 60_000, clock });
+  const messagesPerIp = minute(config.MESSAGES_PER_IP_PER_MINUTE);
+  const messagesPerConversation = minute(config.MESSAGES_PER_CONVERSATION_PER_MINUTE);
+  const pinPagePerIp = minute(config.PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE);
+  const addressOf = (req: Request) => clientAddress(req, config.TRUSTED_PROXY_HOPS);
 
   server.pre((req: Request, res: Response, next: restify.Next) => {
     // Every response, the SDK's and restify's own errors included, carries the page's security headers.
@@ -47,8 +54,39 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
     res.once('close', () => inFlight--);
     return next();
   });
+  // Per-IP flood limit on /api/messages, before the body is read.
+  server.pre((req: Request, res: Response, next: restify.Next) => {
+    if (!/^\/api\/messages\/?$/.test(req.getPath())) return next();
+    const decision = messagesPerIp.take(addressOf(req));
+    if (decision.allowed) return next();
+    sendTooMany(res, decision, 'Too many requests from this address.');
+    return next(false);
+  });
+  server.pre((req: Request, res: Response, next: restify.Next) => {
+    // restify inflates gzip bodies unbounded and without an error handler (a bad one crashed the
+    // process); no client of ours compresses what it sends.
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      res.send(415, { code: 'UnsupportedMediaType', message: 'Compressed request bodies are not accepted; send the body uncompressed.' });
+      return next(false);
+    }
+    // Nothing here takes uploads; restify would hand multipart bodies to formidable and temp files.
+    if (/^\s*multipart\//i.test(req.headers['content-type'] ?? '')) {
+      res.send(415, { code: 'UnsupportedMediaType', message: 'Multipart bodies are not accepted; send JSON or a URL-encoded form.' });
+      return next(false);
+    }
+    return next();
+  });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: services.config.MAX_BODY_BYTES, mapParams: false, mapFiles: false, keepExtensions: false }));
+
+  server.use((req: Request, res: Response, next: restify.Next) => {
+    // restify decodes bodies leniently, turning bad bytes into U+FFFD; no real client sends that character raw.
+    const raw = (req as Request & { rawBody?: unknown }).rawBody;
+    if (typeof raw !== 'string' || !raw.includes('\uFFFD')) return next();
+    res.send(400, { code: 'BadRequest', message: 'The body is not valid UTF-8.' });
+    return next(false);
+  });
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (!req.is('json')) {
@@ -59,23 +97,37 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
       res.send(400, { code: 'BadRequest', message: 'The body must be a Bot Framework activity with a "type".' });
       return;
     }
+    const missing = missingActivityFields(req.body as Record<string, unknown>);
+    if (missing.length > 0) {
+      // The SDK would fail on these mid-turn with a 500 (and echo its error text).
+      res.send(400, { code: 'BadRequest', message: `The activity lacks ${missing.join(', ')}.` });
+      return;
+    }
     if (services.config.MicrosoftAppId && !(checkToken && (await checkToken(req.body as Activity, req.headers.authorization ?? '')))) {
       // Refused here rather than by the SDK, which prints a stack trace for every probe and answers
       // 500 when it cannot reach the signing keys.
       res.send(401, { code: 'Unauthorized', message: 'A valid Bot Framework token is required.' });
       return;
     }
+    // Counted after the token check (when one is required); the per-IP limit above bounds the rest.
+    const perConversation = messagesPerConversation.take((req.body as { conversation: { id: string } }).conversation.id);
+    if (!perConversation.allowed) {
+      sendTooMany(res, perConversation, 'Too many messages in this conversation.');
+      return;
+    }
     await adapter.process(req, res, (context) => bot.run(context));
   });
 
-  registerResetPage(server, pinReset, services);
+  registerResetPage(server, pinReset, services, (req) => pinPagePerIp.take(addressOf(req)));
   registerTeamsPageScript(server, services.logger);
   registerSmsRoutes(server, services, smsAdapter, bot);
 
-  server.get('/healthz', (_req: Request, res: Response, next: restify.Next) => {
+  const health = (_req: Request, res: Response, next: restify.Next) => {
     res.send(200, { status: 'ok' });
     return next();
-  });
+  };
+  server.get('/healthz', health);
+  server.head('/healthz', health);
 
   // Never show internals: any unexpected error becomes a plain 500 with no details.
   server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number; body?: unknown; toJSON?: () => unknown }, callback: () => void) => {
@@ -95,4 +147,13 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
       accepting = false;
     },
   };
+}
+
+/** Fields every Bot Framework activity carries and the SDK relies on, each a non-empty string. */
+function missingActivityFields(activity: Record<string, unknown>): string[] {
+  const at = (path: string) => path.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), activity);
+  return ['channelId', 'serviceUrl', 'conversation.id', 'from.id'].filter((path) => {
+    const value = at(path);
+    return typeof value !== 'string' || value.length === 0;
+  });
 }
