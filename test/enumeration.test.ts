@@ -41,7 +41,8 @@ beforeAll(async () => {
     );
   }
   await services.close();
-  running = await startApp({ MESSAGES_PER_IP_PER_MINUTE: '1000000' }, dataDir);
+  // Each registered account gets its code; the service-wide SMS ceiling is not what this test is about.
+  running = await startApp({ MESSAGES_PER_IP_PER_MINUTE: '1000000', SMS_MAX_PER_HOUR: '1000000' }, dataDir);
 }, 120_000);
 afterAll(async () => {
   await running?.app.close();
