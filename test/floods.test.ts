@@ -112,6 +112,21 @@ describe('floods over HTTP get 429 with Retry-After and a reason', () => {
     expect((await fetch(`${running.baseUrl}/healthz`)).status).toBe(200);
   });
 
+  test('/api/sms and its status callback: per IP, before the signature is even checked', async () => {
+    const statuses = [];
+    for (let i = 0; i < 9; i++) {
+      const path = i % 2 === 0 ? '/api/sms' : '/api/sms/status';
+      const res = await fetch(`${running.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '203.0.113.9' },
+        body: new URLSearchParams({ From: '+85291234567', To: '+85230000000', Body: 'help', MessageSid: `SM${i}` }).toString(),
+      });
+      statuses.push(res.status);
+    }
+    // Unsigned: 403 while the address is within its 8 a minute, then 429.
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 403, 403, 403, 429]);
+  });
+
   test('the PIN page: per IP over GET, HEAD and POST, a 429 page in the user language that does not consume the link', async () => {
     const url = `${running.baseUrl}/reset/${token}`;
     const ip = { 'x-forwarded-for': '203.0.113.9' };

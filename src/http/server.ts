@@ -39,6 +39,8 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
   const minute = (limit: number) => new RateLimiter({ limit, windowMs: 60_000, clock });
   const messagesPerIp = minute(config.MESSAGES_PER_IP_PER_MINUTE);
   const messagesPerConversation = minute(config.MESSAGES_PER_CONVERSATION_PER_MINUTE);
+  // Twilio's webhooks come from a few addresses, like Teams'; the per-number limit on /api/sms does the real work.
+  const smsPerIp = minute(config.MESSAGES_PER_IP_PER_MINUTE);
   const pinPagePerIp = minute(config.PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE);
   const addressOf = (req: Request) => clientAddress(req, config.TRUSTED_PROXY_HOPS);
 
@@ -54,10 +56,12 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
     res.once('close', () => inFlight--);
     return next();
   });
-  // Per-IP flood limit on /api/messages, before the body is read.
+  // Per-IP flood limits on the chat endpoints, before the body is read (and, for SMS, before the signature is checked).
   server.pre((req: Request, res: Response, next: restify.Next) => {
-    if (!/^\/api\/messages\/?$/.test(req.getPath())) return next();
-    const decision = messagesPerIp.take(addressOf(req));
+    const path = req.getPath();
+    const limiter = /^\/api\/messages\/?$/.test(path) ? messagesPerIp : /^\/api\/sms(\/status)?\/?$/.test(path) ? smsPerIp : undefined;
+    if (!limiter) return next();
+    const decision = limiter.take(addressOf(req));
     if (decision.allowed) return next();
     sendTooMany(res, decision, 'Too many requests from this address.');
     return next(false);
