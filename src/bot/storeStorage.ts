@@ -35,7 +35,8 @@ export class StoreStorage implements Storage {
             throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
           }
           const next = `${this.clock.now().toString(36)}-${(++this.counter).toString(36)}`;
-          await this.table.put({ key, eTag: next, value: JSON.parse(JSON.stringify(value)) as Record<string, unknown>, updatedAt: this.clock.now() });
+          // The store keeps its own JSON copy of what it is given, so `value` is passed as is.
+          await this.table.put({ key, eTag: next, value, updatedAt: this.clock.now() });
         }),
       ),
     );
