@@ -211,6 +211,9 @@ export class ContactRegistration {
   }
 }
 
+// Built once: toLocaleString with options builds a new formatter (slow) on every call.
+const HKT = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Hong_Kong', dateStyle: 'medium', timeStyle: 'short' });
+
 export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleString('en-GB', { timeZone: 'Asia/Hong_Kong', dateStyle: 'medium', timeStyle: 'short' }) + ' HKT';
+  return `${HKT.format(ms)} HKT`;
 }
