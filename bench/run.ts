@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -80,11 +81,20 @@ function serverEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * The node flags of `npm run serve` (package.json), so the bench runs the server exactly as an
+ * operator is told to; BENCH_NODE_ARGS (e.g. "--cpu-prof") are added for profiling.
+ */
+function serveFlags(): string[] {
+  const serve = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['serve'] ?? '';
+  return serve.split(/\s+/).filter((a) => a.startsWith('--'));
+}
+
 function command(runtime: BenchOptions['runtime'], what: 'server' | 'echo'): string[] {
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof") go to the server only, for profiling it under this load.
-  const warnings = ['--disable-warning=DEP0111', ...(what === 'server' ? (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean) : [])];
-  if (runtime === 'dist') return [...warnings, what === 'server' ? 'dist/src/main.js' : 'dist/bench/echoBot.js'];
-  return ['--import', 'tsx', ...warnings, what === 'server' ? 'src/main.ts' : 'bench/echoBot.ts'];
+  const flags = serveFlags(); // the echo runs on the same V8 settings as the bot
+  const extra = what === 'server' ? (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean) : [];
+  if (runtime === 'dist') return [...flags, ...extra, what === 'server' ? 'dist/src/main.js' : 'dist/bench/echoBot.js'];
+  return ['--import', 'tsx', ...flags, ...extra, what === 'server' ? 'src/main.ts' : 'bench/echoBot.ts'];
 }
 
 function freePort(): Promise<number> {
@@ -337,7 +347,7 @@ async function main(): Promise<void> {
   const options: BenchOptions = {
     sizes,
     users: intFrom('BENCH_USERS', 50),
-    flows: intFrom('BENCH_FLOWS', 1000),
+    flows: intFrom('BENCH_FLOWS', 600),
     runtime: process.env['BENCH_RUNTIME'] === 'tsx' ? 'tsx' : 'dist',
     progress: (line) => process.stderr.write(`${line}\n`),
   };
