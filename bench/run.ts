@@ -38,6 +38,8 @@ interface SizeResult {
   rssMb: number;
   /** Peak RSS by the end of the chat, before the PIN pages (scrypt). */
   chatRssMb: number;
+  /** Server CPU time used during the chat. */
+  chatCpuMs: number;
   errors: number;
   scripts: string[][];
 }
@@ -143,6 +145,13 @@ async function startProcess(args: string[], env: NodeJS.ProcessEnv, port: number
   return { child, baseUrl, startMs: performance.now() - started, output: () => output };
 }
 
+/** CPU time a process has used so far (user + system), in ms (Linux). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks, 100 per second on Linux
+}
+
 /** Peak resident set size of a process, in MB (Linux: VmHWM). */
 async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
@@ -190,6 +199,7 @@ async function runSize(n: number, options: BenchOptions, errors: string[]): Prom
       const pages: PendingPage[] = [];
       let registered = 0;
       const chatStarted = performance.now();
+      const cpuBefore = await cpuMs(server.child.pid!);
       await pool(
         Array.from({ length: flows }, (_, k) => k),
         options.users,
@@ -204,6 +214,7 @@ async function runSize(n: number, options: BenchOptions, errors: string[]): Prom
         },
       );
       const chatMs = performance.now() - chatStarted;
+      const chatCpuMs = (await cpuMs(server.child.pid!)) - cpuBefore;
       const chatRssMb = await peakRssMb(server.child.pid!);
 
       // The PIN pages the reset flows ended with: GET, then the POST that sets the PIN (scrypt).
@@ -232,6 +243,7 @@ async function runSize(n: number, options: BenchOptions, errors: string[]): Prom
         pagesMs,
         rssMb,
         chatRssMb,
+        chatCpuMs,
         errors: failed,
         scripts: log.scripts,
       };
@@ -245,7 +257,7 @@ async function runSize(n: number, options: BenchOptions, errors: string[]): Prom
   }
 }
 
-async function runEcho(scripts: string[][], options: BenchOptions, errors: string[]): Promise<{ turns: number; ms: number; latencies: number[]; errors: number }> {
+async function runEcho(scripts: string[][], options: BenchOptions, errors: string[]): Promise<{ turns: number; ms: number; cpuMs: number; latencies: number[]; errors: number }> {
   const port = await freePort();
   const echo = await startProcess(command(options.runtime, 'echo'), { PATH: process.env['PATH'], NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1' }, port);
   const http = new HttpClient(echo.baseUrl, options.users);
@@ -253,6 +265,7 @@ async function runEcho(scripts: string[][], options: BenchOptions, errors: strin
   let failed = 0;
   try {
     const started = performance.now();
+    const cpuBefore = await cpuMs(echo.child.pid!);
     await pool(scripts, options.users, async (script) => {
       const chat = new Conversation(http, log);
       try {
@@ -262,7 +275,8 @@ async function runEcho(scripts: string[][], options: BenchOptions, errors: strin
         if (errors.length < 10) errors.push(`echo: ${(err as Error).message}`);
       }
     });
-    return { turns: log.latencies.length, ms: performance.now() - started, latencies: log.latencies.sort((a, b) => a - b), errors: failed };
+    const ms = performance.now() - started;
+    return { turns: log.latencies.length, ms, cpuMs: (await cpuMs(echo.child.pid!)) - cpuBefore, latencies: log.latencies.sort((a, b) => a - b), errors: failed };
   } finally {
     http.close();
     await stop(echo.child);
@@ -300,7 +314,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   return { table: table(results, echo, options), json, firstErrors: errors };
 }
 
-function table(results: SizeResult[], echo: { turns: number; ms: number; latencies: number[] }, options: BenchOptions): string {
+function table(results: SizeResult[], echo: { turns: number; ms: number; cpuMs: number; latencies: number[] }, options: BenchOptions): string {
   const fmt = (x: number, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
   const cols = [...results.map((r) => `bot, N=${fmt(r.n)}`), 'echo baseline'];
   const rows: [string, ...string[]][] = [
@@ -310,6 +324,7 @@ function table(results: SizeResult[], echo: { turns: number; ms: number; latenci
     ['flows completed / run', ...results.map((r) => `${r.flowsCompleted} / ${r.flows}`), '-'],
     ['turns (POST /api/messages)', ...results.map((r) => fmt(r.turns)), fmt(echo.turns)],
     ['turns per second', ...results.map((r) => fmt(r.turns / (r.chatMs / 1000), 1)), fmt(echo.turns / (echo.ms / 1000), 1)],
+    ['server CPU per turn (ms)', ...results.map((r) => fmt(r.chatCpuMs / r.turns, 2)), fmt(echo.cpuMs / echo.turns, 2)],
     ['turn p50 (ms)', ...results.map((r) => fmt(percentile(r.latencies, 50), 1)), fmt(percentile(echo.latencies, 50), 1)],
     ['turn p99 (ms)', ...results.map((r) => fmt(percentile(r.latencies, 99), 1)), fmt(percentile(echo.latencies, 99), 1)],
     ['PIN pages set (GET + POST)', ...results.map((r) => fmt(r.pages)), '-'],
