@@ -11,6 +11,8 @@ import { KeyedMutex } from '../domain/keyedMutex.js';
 export class StoreStorage implements Storage {
   private readonly mutex = new KeyedMutex();
   private counter = 0;
+  /** The stored eTag of each key this storage has read or written, so a write need not copy the whole state to compare it. */
+  private readonly eTags = new Map<string, string | undefined>();
 
   constructor(private readonly table: Table<BotStateRecord>, private readonly clock: Clock) {}
 
@@ -19,6 +21,7 @@ export class StoreStorage implements Storage {
     const items: StoreItems = {};
     for (const key of keys) {
       const rec = await this.table.get(key);
+      this.eTags.set(key, rec?.eTag);
       if (rec) items[key] = { ...rec.value, eTag: rec.eTag };
     }
     return items;
@@ -30,12 +33,14 @@ export class StoreStorage implements Storage {
       Object.entries(changes).map(([key, item]) =>
         this.mutex.run(key, async () => {
           const { eTag, ...value } = (item ?? {}) as Record<string, unknown> & { eTag?: string };
-          const current = await this.table.get(key);
-          if (current && eTag && eTag !== '*' && eTag !== current.eTag) {
+          const current = this.eTags.has(key) ? this.eTags.get(key) : (await this.table.get(key))?.eTag;
+          if (current !== undefined && eTag && eTag !== '*' && eTag !== current) {
             throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
           }
           const next = `${this.clock.now().toString(36)}-${(++this.counter).toString(36)}`;
-          await this.table.put({ key, eTag: next, value: JSON.parse(JSON.stringify(value)) as Record<string, unknown>, updatedAt: this.clock.now() });
+          // The store keeps its own JSON copy of what it is given, so `value` is passed as is.
+          await this.table.put({ key, eTag: next, value, updatedAt: this.clock.now() });
+          this.eTags.set(key, next);
         }),
       ),
     );
@@ -43,6 +48,13 @@ export class StoreStorage implements Storage {
 
   async delete(keys: string[]): Promise<void> {
     if (!keys) throw new Error('Keys are required when deleting');
-    await Promise.all(keys.map((key) => this.mutex.run(key, () => this.table.delete(key))));
+    await Promise.all(
+      keys.map((key) =>
+        this.mutex.run(key, async () => {
+          await this.table.delete(key);
+          this.eTags.set(key, undefined);
+        }),
+      ),
+    );
   }
 }

@@ -215,8 +215,11 @@ export class ContactRegistration {
   }
 }
 
+// Built once: toLocaleString with options builds a new formatter (slow) on every call.
+const HKT = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Hong_Kong', dateStyle: 'medium', timeStyle: 'short' });
+
 export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleString('en-GB', { timeZone: 'Asia/Hong_Kong', dateStyle: 'medium', timeStyle: 'short' }) + ' HKT';
+  return `${HKT.format(ms)} HKT`;
 }
 
 /** A time as each language writes it, in Hong Kong time: `1 Sept 2026, 10:00 HKT`, `2026年9月1日 上午10:00（香港時間）`. */

@@ -1,7 +1,23 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
-const scrypt = (pin: string, salt: Buffer, len: number, opts: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCb(pin.normalize('NFKC'), salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))));
+// Each scrypt holds 32 MiB (128 * N * r) while it runs: at most one per core at a time, so a burst of
+// PIN checks queues instead of multiplying memory (the parameters, and so the cost per guess, are unchanged).
+const MAX_CONCURRENT = Math.max(1, Math.min(4, availableParallelism()));
+let running = 0;
+const queued: (() => void)[] = [];
+
+async function scrypt(pin: string, salt: Buffer, len: number, opts: ScryptOptions): Promise<Buffer> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => queued.push(resolve));
+  else running += 1;
+  try {
+    return await new Promise<Buffer>((resolve, reject) => scryptCb(pin.normalize('NFKC'), salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  } finally {
+    const next = queued.shift();
+    if (next) next(); // the slot passes straight to the next in line
+    else running -= 1;
+  }
+}
 
 // scrypt parameters: N=2^15, r=8, p=1 (OWASP's minimum for scrypt), 32-byte key, 16-byte salt per account.
 const N = 32768;

@@ -41,7 +41,9 @@ export interface JournalDbOptions {
  */
 export class JournalDb {
   private readonly rows = new Map<string, Map<string, unknown>>();
-  private readonly index = new Map<string, Map<string, Map<string, Set<string>>>>();
+  /** Per table, per index: value -> the key holding it, or the keys when several do (rare, so no Set per value). */
+  private readonly index = new Map<string, Map<string, Map<string, string | string[]>>>();
+  private readonly pickers = new Map<string, [Map<string, string | string[]>, (record: unknown) => string | undefined][]>();
   private readonly specs = new Map<string, TableSpec<unknown>>();
   private pending: string[] = [];
   private waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
@@ -60,7 +62,9 @@ export class JournalDb {
     for (const spec of specs) {
       this.specs.set(spec.name, spec);
       this.rows.set(spec.name, new Map());
-      this.index.set(spec.name, new Map(Object.keys(spec.indexes ?? {}).map((i) => [i, new Map()])));
+      const indexes = new Map(Object.keys(spec.indexes ?? {}).map((i) => [i, new Map<string, string | string[]>()]));
+      this.index.set(spec.name, indexes);
+      this.pickers.set(spec.name, Object.entries(spec.indexes ?? {}).map(([i, pick]) => [indexes.get(i)!, pick]));
     }
     this.snapshotPath = join(dir, `${name}.json`);
     this.journalPath = join(dir, `${name}.journal`);
@@ -89,8 +93,9 @@ export class JournalDb {
       if (typeof records !== 'object' || records === null || Array.isArray(records)) {
         throw new StoreError(`${this.snapshotPath}: table "${table}" is not an object of records. It has been left untouched; restore it from a backup.`, this.snapshotPath);
       }
-      for (const [key, record] of Object.entries(records)) {
-        this.apply(table, key, this.validate(spec, record, `${this.snapshotPath}: ${table}/${key}`, this.snapshotPath));
+      const byKey = records as Record<string, unknown>;
+      for (const key in byKey) {
+        this.apply(table, key, this.validate(spec, byKey[key], `${this.snapshotPath}: ${table}/${key}`, this.snapshotPath));
       }
     }
     this.snapshot.data = emptySnapshot(); // the maps hold the data from here on
@@ -138,34 +143,22 @@ export class JournalDb {
     }
   }
 
+  /** Checks a record just parsed from disk, and keeps that very object (it is ours alone): no second copy per record. */
   private validate(spec: TableSpec<unknown>, record: unknown, where: string, file: string): unknown {
     const result = spec.schema.safeParse(record);
     if (!result.success) throw new StoreError(`${where} ${schemaProblem(result.error)}. The store has been left untouched.`, file);
-    return result.data;
+    return record;
   }
 
   private apply(table: string, key: string, value: unknown | undefined): void {
     const rows = this.rows.get(table)!;
-    const spec = this.specs.get(table)!;
     const old = rows.get(key);
-    for (const [indexName, pick] of Object.entries(spec.indexes ?? {})) {
-      const idx = this.index.get(table)!.get(indexName)!;
-      if (old !== undefined) {
-        const v = pick(old);
-        if (v !== undefined) {
-          const keys = idx.get(v);
-          keys?.delete(key);
-          if (keys?.size === 0) idx.delete(v);
-        }
-      }
-      if (value !== undefined) {
-        const v = pick(value);
-        if (v !== undefined) {
-          let keys = idx.get(v);
-          if (!keys) idx.set(v, (keys = new Set()));
-          keys.add(key);
-        }
-      }
+    for (const [idx, pick] of this.pickers.get(table)!) {
+      const before = old === undefined ? undefined : pick(old);
+      const after = value === undefined ? undefined : pick(value);
+      if (before === after) continue;
+      if (before !== undefined) unindex(idx, before, key);
+      if (after !== undefined) addIndex(idx, after, key);
     }
     if (value === undefined) rows.delete(key);
     else rows.set(key, value);
@@ -181,7 +174,9 @@ export class JournalDb {
     if (!idx) throw new Error(`No index ${indexName} on ${table}`);
     const normalise = this.specs.get(table)!.indexQuery?.[indexName];
     const rows = this.rows.get(table)!;
-    return [...(idx.get(normalise ? normalise(value) : value) ?? [])].map((k) => structuredClone(rows.get(k)) as T);
+    const keys = idx.get(normalise ? normalise(value) : value);
+    if (keys === undefined) return [];
+    return (typeof keys === 'string' ? [keys] : keys).map((k) => structuredClone(rows.get(k)) as T);
   }
 
   /** The predicate sees a copy, so even a careless one cannot change a stored record. */
@@ -207,9 +202,12 @@ export class JournalDb {
     } catch (err) {
       return Promise.reject(new StoreError(`A ${table} record has no key: ${(err as Error).message}`));
     }
-    const result = spec.schema.safeParse(structuredClone(record));
+    const result = spec.schema.safeParse(record);
     if (!result.success) return Promise.reject(new StoreError(`${this.name}: ${table}/${key} ${schemaProblem(result.error)}; not written.`));
-    return this.write({ t: table, k: key, v: result.data });
+    // Serialised once: the journal line, and (parsed back) the stored copy, which is then exactly
+    // what a restart would read, and shares nothing with the caller's object.
+    const json = JSON.stringify(record);
+    return this.write({ t: table, k: key, v: JSON.parse(json) as unknown }, `{"t":${JSON.stringify(table)},"k":${JSON.stringify(key)},"v":${json}}\n`);
   }
 
   delete(table: string, key: string): Promise<void> {
@@ -227,11 +225,11 @@ export class JournalDb {
     });
   }
 
-  private write(entry: JournalEntry): Promise<void> {
+  private write(entry: JournalEntry, line = `${JSON.stringify(entry)}\n`): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     if (this.closed) return Promise.reject(new StoreError('The store is closed.'));
     this.apply(entry.t, entry.k, entry.v);
-    this.pending.push(`${JSON.stringify(entry)}\n`);
+    this.pending.push(line);
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.drain();
@@ -322,6 +320,24 @@ export class JournalDb {
     } finally {
       this.closing = false;
     }
+  }
+}
+
+function addIndex(idx: Map<string, string | string[]>, value: string, key: string): void {
+  const keys = idx.get(value);
+  if (keys === undefined) idx.set(value, key);
+  else if (typeof keys === 'string') {
+    if (keys !== key) idx.set(value, [keys, key]);
+  } else if (!keys.includes(key)) keys.push(key);
+}
+
+function unindex(idx: Map<string, string | string[]>, value: string, key: string): void {
+  const keys = idx.get(value);
+  if (keys === key) idx.delete(value);
+  else if (Array.isArray(keys)) {
+    const rest = keys.filter((k) => k !== key);
+    if (rest.length === 0) idx.delete(value);
+    else idx.set(value, rest.length === 1 ? rest[0]! : rest);
   }
 }
 

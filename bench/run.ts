@@ -1,0 +1,394 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OutboxReader } from './outboxReader.js';
+import { seedDataDir } from './seed.js';
+import { Conversation, flowKind, HttpClient, pool, runFlowChat, setPinOnPage, type PendingPage, type TurnLog } from './users.js';
+
+/**
+ * `npm run bench`: the real server, started as an operator starts it, on a temp DATA_DIR seeded with
+ * N accounts (all with registered contacts), driven over HTTP by C simulated users through complete
+ * flows; then a minimal echo bot on the same restify + CloudAdapter stack gets the same turns at the
+ * same concurrency. Prints a table, then one JSON line.
+ */
+export interface BenchOptions {
+  sizes: number[];
+  users: number;
+  /** Flows per size (each on its own account, so at most N). */
+  flows: number;
+  /** 'dist': node on the compiled build, as `npm run serve`; 'tsx': from source, as `npm start`. */
+  runtime: 'dist' | 'tsx';
+  progress?: (line: string) => void;
+}
+
+interface SizeResult {
+  n: number;
+  seedMs: number;
+  startMs: number;
+  flows: number;
+  flowsCompleted: number;
+  turns: number;
+  chatMs: number;
+  latencies: number[];
+  pages: number;
+  pagesMs: number;
+  rssMb: number;
+  /** Peak RSS by the end of the chat, before the PIN pages (scrypt). */
+  chatRssMb: number;
+  /** Server CPU time used during the chat. */
+  chatCpuMs: number;
+  errors: number;
+  scripts: string[][];
+}
+
+export interface BenchReport {
+  table: string;
+  json: {
+    echo_tps: number;
+    bot_tps_1k: number;
+    bot_tps_100k: number;
+    ratio_100k: number;
+    p50_ms_1k: number;
+    p99_ms_1k: number;
+    p50_ms_100k: number;
+    p99_ms_100k: number;
+    growth_p50: number;
+    rss_mb_100k: number;
+    start_ms_100k: number;
+    flows_completed: number;
+    errors: number;
+  };
+  firstErrors: string[];
+}
+
+/**
+ * The server's environment in the bench: defaults everywhere, except what the load generator needs
+ * (its own port and DATA_DIR, quiet logs). Security limits stay at their defaults: every flow uses
+ * its own account and its own addresses. A per-IP request limit on /api/messages, if the server
+ * has one, is the one setting to raise here, since all simulated users share 127.0.0.1.
+ */
+function serverEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'],
+    NODE_ENV: 'production',
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'warn',
+    INSTITUTION_EMAIL_DOMAINS: 'example.edu',
+    // One load generator on 127.0.0.1 stands for thousands of users at their own addresses, and
+    // sends more SMS in a minute than the service-wide hourly ceiling: raise only these.
+    MESSAGES_PER_IP_PER_MINUTE: '1000000',
+    PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE: '1000000',
+    SMS_MAX_PER_HOUR: '1000000',
+  };
+}
+
+/**
+ * The node flags of `npm run serve` (package.json), so the bench runs the server exactly as an
+ * operator is told to; BENCH_NODE_ARGS (e.g. "--cpu-prof") are added for profiling.
+ */
+function serveFlags(): string[] {
+  const serve = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['serve'] ?? '';
+  return serve.split(/\s+/).filter((a) => a.startsWith('--'));
+}
+
+function command(runtime: BenchOptions['runtime'], what: 'server' | 'echo'): string[] {
+  const flags = serveFlags(); // the echo runs on the same V8 settings as the bot
+  const extra = what === 'server' ? (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean) : [];
+  if (runtime === 'dist') return [...flags, ...extra, what === 'server' ? 'dist/src/main.js' : 'dist/bench/echoBot.js'];
+  return ['--import', 'tsx', ...flags, ...extra, what === 'server' ? 'src/main.ts' : 'bench/echoBot.ts'];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  baseUrl: string;
+  startMs: number;
+  output(): string;
+}
+
+/** Spawns a server and times it from the spawn to the first 200 from /healthz. */
+async function startProcess(args: string[], env: NodeJS.ProcessEnv, port: number): Promise<Started> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  child.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const http = new HttpClient(baseUrl, 1);
+  try {
+    for (;;) {
+      if (exited) throw new Error(`the server exited before it was ready:\n${output}`);
+      if (performance.now() - started > 60_000) throw new Error(`the server was not ready within 60 s:\n${output}`);
+      const ok = await http.call('GET', '/healthz').then((r) => r.status === 200, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  } finally {
+    http.close();
+  }
+  return { child, baseUrl, startMs: performance.now() - started, output: () => output };
+}
+
+/** CPU time a process has used so far (user + system), in ms (Linux). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks, 100 per second on Linux
+}
+
+/** Peak resident set size of a process, in MB (Linux: VmHWM). */
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function runSize(n: number, options: BenchOptions, errors: string[]): Promise<SizeResult> {
+  const say = options.progress ?? (() => {});
+  const dataDir = await mkdtemp(join(tmpdir(), `pin-reset-bench-${n}-`));
+  try {
+    say(`N=${n}: seeding ${n} accounts with contacts…`);
+    const seedStarted = performance.now();
+    await seedDataDir(dataDir, n);
+    const seedMs = performance.now() - seedStarted;
+
+    const port = await freePort();
+    const server = await startProcess(command(options.runtime, 'server'), serverEnv(dataDir, port), port);
+    say(`N=${n}: server ready in ${Math.round(server.startMs)} ms; ${options.users} users…`);
+    const http = new HttpClient(server.baseUrl, options.users);
+    const outbox = new OutboxReader(dataDir);
+    const log: TurnLog = { latencies: [], scripts: [] };
+    const flows = Math.min(options.flows, n);
+    let failed = 0;
+    const fail = (err: unknown) => {
+      failed += 1;
+      if (errors.length < 10) errors.push(`N=${n}: ${(err as Error).message}`);
+    };
+    try {
+      // The chat: every turn of every flow, timed. Flows spread over the whole directory.
+      const pages: PendingPage[] = [];
+      let registered = 0;
+      const chatStarted = performance.now();
+      const cpuBefore = await cpuMs(server.child.pid!);
+      await pool(
+        Array.from({ length: flows }, (_, k) => k),
+        options.users,
+        async (k) => {
+          try {
+            const page = await runFlowChat(flowKind(k), Math.floor((k * n) / flows), http, outbox, log);
+            if (page) pages.push(page);
+            else registered += 1;
+          } catch (err) {
+            fail(err);
+          }
+        },
+      );
+      const chatMs = performance.now() - chatStarted;
+      const chatCpuMs = (await cpuMs(server.child.pid!)) - cpuBefore;
+      const chatRssMb = await peakRssMb(server.child.pid!);
+
+      // The PIN pages the reset flows ended with: GET, then the POST that sets the PIN (scrypt).
+      let pinsSet = 0;
+      const pagesStarted = performance.now();
+      await pool(pages, options.users, async (page) => {
+        try {
+          await setPinOnPage(page, http);
+          pinsSet += 1;
+        } catch (err) {
+          fail(err);
+        }
+      });
+      const pagesMs = performance.now() - pagesStarted;
+      const rssMb = await peakRssMb(server.child.pid!);
+      return {
+        n,
+        seedMs,
+        startMs: server.startMs,
+        flows,
+        flowsCompleted: registered + pinsSet,
+        turns: log.latencies.length,
+        chatMs,
+        latencies: log.latencies.sort((a, b) => a - b),
+        pages: pinsSet,
+        pagesMs,
+        rssMb,
+        chatRssMb,
+        chatCpuMs,
+        errors: failed,
+        scripts: log.scripts,
+      };
+    } finally {
+      http.close();
+      await outbox.close();
+      await stop(server.child);
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runEcho(scripts: string[][], options: BenchOptions, errors: string[]): Promise<{ turns: number; ms: number; cpuMs: number; latencies: number[]; errors: number }> {
+  const port = await freePort();
+  const echo = await startProcess(command(options.runtime, 'echo'), { PATH: process.env['PATH'], NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1' }, port);
+  const http = new HttpClient(echo.baseUrl, options.users);
+  const log: TurnLog = { latencies: [], scripts: [] };
+  let failed = 0;
+  try {
+    const started = performance.now();
+    const cpuBefore = await cpuMs(echo.child.pid!);
+    await pool(scripts, options.users, async (script) => {
+      const chat = new Conversation(http, log);
+      try {
+        for (const text of script) await chat.expect(text, /You said/);
+      } catch (err) {
+        failed += 1;
+        if (errors.length < 10) errors.push(`echo: ${(err as Error).message}`);
+      }
+    });
+    const ms = performance.now() - started;
+    return { turns: log.latencies.length, ms, cpuMs: (await cpuMs(echo.child.pid!)) - cpuBefore, latencies: log.latencies.sort((a, b) => a - b), errors: failed };
+  } finally {
+    http.close();
+    await stop(echo.child);
+  }
+}
+
+const round = (x: number, digits = 2) => Number.isFinite(x) ? Number(x.toFixed(digits)) : 0;
+
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const errors: string[] = [];
+  const results: SizeResult[] = [];
+  for (const n of options.sizes) results.push(await runSize(n, options, errors));
+  const small = results[0]!;
+  const large = results[results.length - 1]!;
+  options.progress?.(`echo baseline: the same ${large.turns} turns, ${options.users} users…`);
+  const echo = await runEcho(large.scripts, options, errors);
+
+  const tps = (r: { turns: number; chatMs?: number; ms?: number }) => r.turns / (((r.chatMs ?? r.ms)!) / 1000);
+  const echoTps = tps(echo);
+  const json: BenchReport['json'] = {
+    echo_tps: round(echoTps, 1),
+    bot_tps_1k: round(tps(small), 1),
+    bot_tps_100k: round(tps(large), 1),
+    ratio_100k: round(tps(large) / echoTps, 3),
+    p50_ms_1k: round(percentile(small.latencies, 50)),
+    p99_ms_1k: round(percentile(small.latencies, 99)),
+    p50_ms_100k: round(percentile(large.latencies, 50)),
+    p99_ms_100k: round(percentile(large.latencies, 99)),
+    growth_p50: round(percentile(large.latencies, 50) / percentile(small.latencies, 50), 3),
+    rss_mb_100k: round(large.rssMb, 1),
+    start_ms_100k: Math.round(large.startMs),
+    flows_completed: results.reduce((s, r) => s + r.flowsCompleted, 0),
+    errors: results.reduce((s, r) => s + r.errors, 0) + echo.errors,
+  };
+  return { table: table(results, echo, options), json, firstErrors: errors };
+}
+
+function table(results: SizeResult[], echo: { turns: number; ms: number; cpuMs: number; latencies: number[] }, options: BenchOptions): string {
+  const fmt = (x: number, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
+  const cols = [...results.map((r) => `bot, N=${fmt(r.n)}`), 'echo baseline'];
+  const rows: [string, ...string[]][] = [
+    ['accounts seeded (with contacts)', ...results.map((r) => fmt(r.n)), '-'],
+    ['seeding (s)', ...results.map((r) => fmt(r.seedMs / 1000, 1)), '-'],
+    ['start to /healthz 200 (ms)', ...results.map((r) => fmt(r.startMs)), '-'],
+    ['flows completed / run', ...results.map((r) => `${r.flowsCompleted} / ${r.flows}`), '-'],
+    ['turns (POST /api/messages)', ...results.map((r) => fmt(r.turns)), fmt(echo.turns)],
+    ['turns per second', ...results.map((r) => fmt(r.turns / (r.chatMs / 1000), 1)), fmt(echo.turns / (echo.ms / 1000), 1)],
+    ['server CPU per turn (ms)', ...results.map((r) => fmt(r.chatCpuMs / r.turns, 2)), fmt(echo.cpuMs / echo.turns, 2)],
+    ['turn p50 (ms)', ...results.map((r) => fmt(percentile(r.latencies, 50), 1)), fmt(percentile(echo.latencies, 50), 1)],
+    ['turn p99 (ms)', ...results.map((r) => fmt(percentile(r.latencies, 99), 1)), fmt(percentile(echo.latencies, 99), 1)],
+    ['PIN pages set (GET + POST)', ...results.map((r) => fmt(r.pages)), '-'],
+    ['PIN pages per second (scrypt)', ...results.map((r) => fmt(r.pages / (r.pagesMs / 1000), 1)), '-'],
+    ['server peak RSS after the chat (MB)', ...results.map((r) => fmt(r.chatRssMb)), '-'],
+    ['server peak RSS, whole run (MB)', ...results.map((r) => fmt(r.rssMb)), '-'],
+    ['errors', ...results.map((r) => fmt(r.errors)), '-'],
+  ];
+  const header: [string, ...string[]] = [`${options.users} users, mix 70% SMS reset / 20% email reset / 10% registration`, ...cols];
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function targets(json: BenchReport['json'], flowsPlanned: number): string {
+  const checks: [string, boolean][] = [
+    [`ratio_100k ${json.ratio_100k} >= 0.5`, json.ratio_100k >= 0.5],
+    [`growth_p50 ${json.growth_p50} <= 1.25`, json.growth_p50 <= 1.25],
+    [`rss_mb_100k ${json.rss_mb_100k} <= 400`, json.rss_mb_100k <= 400],
+    [`start_ms_100k ${json.start_ms_100k} <= 2000`, json.start_ms_100k <= 2000],
+    [`errors ${json.errors} = 0`, json.errors === 0],
+    [`flows completed ${json.flows_completed} of ${flowsPlanned}`, json.flows_completed === flowsPlanned],
+  ];
+  return checks.map(([what, ok]) => `${ok ? 'ok  ' : 'MISS'} ${what}`).join('\n');
+}
+
+function intFrom(name: string, fallback: number): number {
+  const v = process.env[name];
+  return v ? Number.parseInt(v, 10) : fallback;
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.env['BENCH_SIZES'] ?? '1000,100000').split(',').map((s) => Number.parseInt(s, 10));
+  const options: BenchOptions = {
+    sizes,
+    users: intFrom('BENCH_USERS', 50),
+    flows: intFrom('BENCH_FLOWS', 600),
+    runtime: process.env['BENCH_RUNTIME'] === 'tsx' ? 'tsx' : 'dist',
+    progress: (line) => process.stderr.write(`${line}\n`),
+  };
+  const started = performance.now();
+  const report = await runBench(options);
+  const planned = sizes.reduce((s, n) => s + Math.min(options.flows, n), 0);
+  const out = [
+    '',
+    report.table,
+    '',
+    targets(report.json, planned),
+    ...report.firstErrors.map((e) => `error: ${e}`),
+    `(whole bench: ${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    JSON.stringify(report.json),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+if (process.argv[1] && /bench[/\\]run\.[jt]s$/.test(process.argv[1])) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
