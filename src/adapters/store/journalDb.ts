@@ -150,23 +150,30 @@ export class JournalDb {
     return record;
   }
 
-  private apply(table: string, key: string, value: unknown | undefined): void {
+  /**
+   * `value` is the record, or undefined to delete it. `stored` is what the table keeps: the record
+   * itself (as loaded from disk, ours alone), or its JSON text (as written since the start), which
+   * every read parses into a fresh copy.
+   */
+  private apply(table: string, key: string, value: unknown | undefined, stored: unknown = value): void {
     const rows = this.rows.get(table)!;
     const old = rows.get(key);
-    for (const [idx, pick] of this.pickers.get(table)!) {
-      const before = old === undefined ? undefined : pick(old);
+    const pickers = this.pickers.get(table)!;
+    const oldRecord = old === undefined || pickers.length === 0 ? undefined : materialize(old);
+    for (const [idx, pick] of pickers) {
+      const before = oldRecord === undefined ? undefined : pick(oldRecord);
       const after = value === undefined ? undefined : pick(value);
       if (before === after) continue;
       if (before !== undefined) unindex(idx, before, key);
       if (after !== undefined) addIndex(idx, after, key);
     }
     if (value === undefined) rows.delete(key);
-    else rows.set(key, value);
+    else rows.set(key, stored);
   }
 
   get<T>(table: string, key: string): T | undefined {
     const value = this.rows.get(table)!.get(key);
-    return value === undefined ? undefined : (structuredClone(value) as T);
+    return value === undefined ? undefined : (copyOf(value) as T);
   }
 
   findBy<T>(table: string, indexName: string, value: string): T[] {
@@ -176,15 +183,14 @@ export class JournalDb {
     const rows = this.rows.get(table)!;
     const keys = idx.get(normalise ? normalise(value) : value);
     if (keys === undefined) return [];
-    return (typeof keys === 'string' ? [keys] : keys).map((k) => structuredClone(rows.get(k)) as T);
+    return (typeof keys === 'string' ? [keys] : keys).map((k) => copyOf(rows.get(k)) as T);
   }
 
   /** The predicate sees a copy, so even a careless one cannot change a stored record. */
   scan<T>(table: string, predicate: (record: T) => boolean): T[] {
     const found: T[] = [];
     for (const r of this.rows.get(table)!.values()) {
-      const copy = structuredClone(r) as T;
-      if (predicate(copy)) found.push(structuredClone(r) as T);
+      if (predicate(copyOf(r) as T)) found.push(copyOf(r) as T);
     }
     return found;
   }
@@ -204,10 +210,10 @@ export class JournalDb {
     }
     const result = spec.schema.safeParse(record);
     if (!result.success) return Promise.reject(new StoreError(`${this.name}: ${table}/${key} ${schemaProblem(result.error)}; not written.`));
-    // Serialised once: the journal line, and (parsed back) the stored copy, which is then exactly
-    // what a restart would read, and shares nothing with the caller's object.
+    // Serialised once: the journal line, and the stored copy (kept as that very JSON text), which is
+    // then exactly what a restart would read and shares nothing with the caller's object.
     const json = JSON.stringify(record);
-    return this.write({ t: table, k: key, v: JSON.parse(json) as unknown }, `{"t":${JSON.stringify(table)},"k":${JSON.stringify(key)},"v":${json}}\n`);
+    return this.write({ t: table, k: key, v: record }, `{"t":${JSON.stringify(table)},"k":${JSON.stringify(key)},"v":${json}}\n`, json);
   }
 
   delete(table: string, key: string): Promise<void> {
@@ -225,10 +231,10 @@ export class JournalDb {
     });
   }
 
-  private write(entry: JournalEntry, line = `${JSON.stringify(entry)}\n`): Promise<void> {
+  private write(entry: JournalEntry, line = `${JSON.stringify(entry)}\n`, stored?: string): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     if (this.closed) return Promise.reject(new StoreError('The store is closed.'));
-    this.apply(entry.t, entry.k, entry.v);
+    this.apply(entry.t, entry.k, entry.v, stored);
     this.pending.push(line);
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -296,7 +302,7 @@ export class JournalDb {
    */
   private async compactNow(): Promise<void> {
     const tables: Snapshot['tables'] = {};
-    for (const [name, rows] of this.rows) tables[name] = Object.fromEntries(rows);
+    for (const [name, rows] of this.rows) tables[name] = Object.fromEntries([...rows].map(([k, v]) => [k, materialize(v)]));
     this.snapshot.data = { format: STORE_FORMAT, version: STORE_VERSION, tables };
     await this.snapshot.write();
     this.snapshot.data = emptySnapshot();
@@ -348,4 +354,14 @@ function schemaProblem(error: z.ZodError): string {
 
 function emptySnapshot(): Snapshot {
   return { format: STORE_FORMAT, version: STORE_VERSION, tables: {} };
+}
+
+/** A stored row as a record: JSON text is parsed, a loaded record is used as is (never handed out). */
+function materialize(stored: unknown): unknown {
+  return typeof stored === 'string' ? JSON.parse(stored) : stored;
+}
+
+/** A fresh copy of a stored row for a caller. */
+function copyOf(stored: unknown): unknown {
+  return typeof stored === 'string' ? JSON.parse(stored) : structuredClone(stored);
 }
