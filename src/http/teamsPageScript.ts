@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../ports/logger.js';
 
@@ -14,13 +13,16 @@ let bundle: Promise<string> | undefined;
  * first time it is asked for (no build step to forget, never stale), then kept in memory.
  */
 export function teamsPageBundle(): Promise<string> {
-  bundle ??= build({ entryPoints: [ENTRY], bundle: true, minify: true, format: 'iife', platform: 'browser', target: ['es2020'], write: false, logLevel: 'silent' }).then(
-    (result) => result.outputFiles[0]!.text,
-    (err: unknown) => {
-      bundle = undefined;
-      throw err;
-    },
-  );
+  // esbuild is loaded here, at the first request, not at every start.
+  bundle ??= import('esbuild')
+    .then(({ build }) => build({ entryPoints: [ENTRY], bundle: true, minify: true, format: 'iife', platform: 'browser', target: ['es2020'], write: false, logLevel: 'silent' }))
+    .then(
+      (result) => result.outputFiles[0]!.text,
+      (err: unknown) => {
+        bundle = undefined;
+        throw err;
+      },
+    );
   return bundle;
 }
 
