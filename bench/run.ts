@@ -100,7 +100,7 @@ function serveFlags(): string[] {
 function command(runtime: BenchOptions['runtime'], what: 'server' | 'echo'): string[] {
   const flags = serveFlags(); // the echo runs on the same V8 settings as the bot
   const extra = what === 'server' ? (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean) : [];
-  if (runtime === 'dist') return [...flags, ...extra, what === 'server' ? 'dist/src/main.js' : 'dist/bench/echoBot.js'];
+  if (runtime === 'dist') return [...flags, ...extra, what === 'server' ? 'dist/server.mjs' : 'dist/echo.mjs'];
   return ['--import', 'tsx', ...flags, ...extra, what === 'server' ? 'src/main.ts' : 'bench/echoBot.ts'];
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../ports/logger.js';
@@ -5,7 +6,11 @@ import type { Logger } from '../ports/logger.js';
 /** Where the PIN page loads its script from (same origin, so the CSP can stay `script-src 'self'`). */
 export const TEAMS_SCRIPT_PATH = '/static/teams-page.js';
 
-const ENTRY = fileURLToPath(new URL('./teamsPage.browser.ts', import.meta.url));
+// Beside this module when run from source (tsx) or compiled (dist/src/http); from the bundled
+// server (dist/server.mjs), the source in src/http.
+const ENTRY = ['./teamsPage.browser.ts', './teamsPage.browser.js', '../src/http/teamsPage.browser.ts']
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((path) => existsSync(path))!;
 let bundle: Promise<string> | undefined;
 
 /**
