@@ -53,7 +53,9 @@ export function normalizeInput(text: string | undefined): string {
 }
 
 export function recognizeCommand(text: string | undefined): Command | undefined {
-  return WORDS[normalizeInput(text)];
+  const word = normalizeInput(text);
+  // Own keys only: typed text such as `__proto__` or `constructor` must not reach Object.prototype.
+  return Object.hasOwn(WORDS, word) ? WORDS[word] : undefined;
 }
 
 export const isResend = (text: string | undefined) => /^(resend|send again|new code|重發|重新發送|再發|再發送)$/.test(normalizeInput(text));
@@ -71,7 +73,8 @@ const LANGUAGE_WORDS: Record<string, Language | 'other'> = {
 
 /** `中文` or `English` switch to that language; `language` switches to the other one. */
 export function recognizeLanguage(text: string | undefined, current: Language): Language | undefined {
-  const word = LANGUAGE_WORDS[normalizeInput(text)];
+  const typed = normalizeInput(text);
+  const word = Object.hasOwn(LANGUAGE_WORDS, typed) ? LANGUAGE_WORDS[typed] : undefined;
   if (word === 'other') return current === 'en' ? 'zh-hk' : 'en';
   return word;
 }

@@ -1,8 +1,8 @@
 import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { TextPrompt, type PromptOptions, type PromptValidator } from 'botbuilder-dialogs';
-import { normalizeUid } from '../src/domain/contactFormats.js';
+import { normalizeUid, toAsciiDigits } from '../src/domain/contactFormats.js';
 import type { MessageRef } from '../src/messages/catalog.js';
-import { render, type DialogDeps, type Say } from './deps.js';
+import { render, say, type DialogDeps, type Say } from './deps.js';
 
 /** What a localized prompt says, kept as catalog keys (PromptOptions.validations carries it through dialog state). */
 export interface PromptWords {
@@ -36,9 +36,22 @@ export class LocalizedTextPrompt extends TextPrompt {
   }
 }
 
-/** A prompt that accepts only a well-formed portal UID. */
+/**
+ * A prompt that accepts only a well-formed portal UID. A verification code typed here by mistake is
+ * refused unread: taken as a UID it would be kept in the conversation state and the audit log.
+ */
 export const uidPrompt = (id: string, deps: DialogDeps) =>
-  new LocalizedTextPrompt(id, deps, async (pc) => pc.recognized.succeeded && normalizeUid(pc.recognized.value ?? '') !== undefined);
+  new LocalizedTextPrompt(id, deps, async (pc) => {
+    const typed = pc.recognized.value ?? '';
+    if (looksLikeCode(typed, deps.policy.codeDigits)) {
+      await say(deps, pc.context, 'identity.codeNotUid');
+      return false;
+    }
+    return pc.recognized.succeeded && normalizeUid(typed) !== undefined;
+  });
+
+/** Exactly a code's worth of digits (full-width, spaced or dashed as codes are typed). */
+const looksLikeCode = (typed: string, digits: number) => new RegExp(`^\\d{${digits}}$`).test(toAsciiDigits(typed).replace(/[\s-]/g, ''));
 
 /** The words of the UID question, in any language. */
 export const askUid = () => ask({ prompt: { key: 'identity.askUid' }, retry: { key: 'identity.badUid' } });

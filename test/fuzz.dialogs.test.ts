@@ -131,7 +131,6 @@ describe('fuzzing the dialogs', () => {
           await t.services.store.contacts.put({ uid: 'jdoe', email: 'jane@gmail.com', mobile: '+85261234567', source: 'self', verifiedAt: now, updatedAt: now });
           const chat = startChat(t.services, new StoreStorage(t.services.store.botState, t.clock));
 
-          const typedSoFar: string[] = [];
           for (const s of steps) {
             await t.services.background.drain();
             const before = issued(t);
@@ -141,13 +140,12 @@ describe('fuzzing the dialogs', () => {
             await t.services.background.drain();
             const after = issued(t);
             const turn = { typed: typed.slice(0, 60), replies };
-            typedSoFar.push(typed);
 
             expect(replies.length).toBeGreaterThan(0);
             for (const reply of replies) {
               expect(reply).not.toMatch(/something went wrong/i);
-              // A user's own words may come back (a code typed where a UID was asked); nothing else that was sent may.
-              for (const code of after.codes) if (!typedSoFar.some((x) => x.includes(code))) expect({ ...turn, leaked: reply.includes(code) }).toEqual({ ...turn, leaked: false });
+              // Not even a code the user typed in the wrong place (a code is refused where a UID is asked).
+              for (const code of after.codes) expect({ ...turn, leaked: reply.includes(code) }).toEqual({ ...turn, leaked: false });
               for (const token of after.tokens) expect({ ...turn, leaked: reply.includes(token) }).toEqual({ ...turn, leaked: false });
             }
             const gaveLink = replies.some((r) => /\/reset\/[A-Za-z0-9_-]{32}/.test(r));

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { openTestServices, addAccount, type TestServices } from './support/services.js';
+import { MemoryStorage } from 'botbuilder';
 import { converse, startChat } from './support/dialogs.js';
 
 let t: TestServices;
@@ -45,6 +46,30 @@ describe('resetting a PIN in chat', () => {
     await converse(chat, [[t.sms.lastCode('+85261234567'), /Set your new PIN on this page within 10 minutes[\s\S]*https:\/\/pin\.example\.edu\/reset\/[A-Za-z0-9_-]{32,}/]]);
     const events = (await t.services.auditLog.read({ uid: 'jdoe' })).map((e) => e.event);
     expect(events).toEqual(expect.arrayContaining(['reset.requested', 'code.verified']));
+  });
+
+  test('a code typed where the UID is asked for is refused unread, and kept neither in state nor in the audit log', async () => {
+    const storage = new MemoryStorage();
+    const chat = startChat(t.services, storage);
+    await converse(chat, [
+      ['reset', 'What is your portal UID?'],
+      ['４８２ 913', /That looks like a verification code, not a portal UID[\s\S]*What is your portal UID\?/],
+      ['jdoe', 'How would you like to verify?'],
+    ]);
+    const kept = JSON.stringify(await storage.read(Object.keys((storage as unknown as { memory: Record<string, unknown> }).memory)));
+    const audited = JSON.stringify(await t.services.auditLog.read({}));
+    expect({ inState: /482 ?913/.test(kept), inAudit: /482 ?913/.test(audited) }).toEqual({ inState: false, inAudit: false });
+  });
+
+  test('words that name JavaScript built-ins (__proto__, constructor, toString) are ordinary unknown input, at the top and at a prompt', async () => {
+    const chat = startChat(t.services);
+    await converse(chat, [
+      ['__proto__', "Sorry, I didn't understand that"],
+      ['constructor', "Sorry, I didn't understand that"],
+      ['reset', 'What is your portal UID?'],
+      ['toString', 'How would you like to verify?'],
+      ['__proto__', 'Please answer'],
+    ]);
   });
 
   test('unknown, unregistered and registered UIDs get identical replies, both ways', async () => {

@@ -27,6 +27,7 @@ export const en = {
 
   // Identity
   'identity.askUid': 'What is your portal UID?',
+  'identity.codeNotUid': 'That looks like a verification code, not a portal UID. Please type a code only where I ask for one.\n\nWhat is your portal UID? It is the user name you sign in to the portal with, such as **jdoe**.',
   'identity.badUid': "That doesn't look like a portal UID. It is the user name you sign in to the portal with, such as **jdoe**. What is your portal UID?",
   'identity.codeSent': 'If **{uid}** is an account here, I have sent a {digits}-digit code to its institutional email address. Type the code here, or **resend** for a new one.',
 

@@ -29,6 +29,7 @@ export const zhHk = {
 
   // 身分核實
   'identity.askUid': '請輸入您的入門網站 UID。',
+  'identity.codeNotUid': '這看來是驗證碼，而不是入門網站 UID。請只在我要求輸入驗證碼時才輸入驗證碼。\n\n請輸入您的入門網站 UID。',
   'identity.badUid': '這看來不是入門網站 UID。UID 即您登入入門網站時使用的用戶名稱，例如 **jdoe**。請輸入您的入門網站 UID。',
   'identity.codeSent': '如 **{uid}** 是本系統的帳戶，我已將 {digits} 位數字驗證碼發送至該帳戶的大學電郵地址。請在此輸入驗證碼，或輸入 **重發** 索取新的驗證碼。',
 
