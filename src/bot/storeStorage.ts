@@ -11,7 +11,11 @@ import { KeyedMutex } from '../domain/keyedMutex.js';
 export class StoreStorage implements Storage {
   private readonly mutex = new KeyedMutex();
   private counter = 0;
-  /** The stored eTag of each key this storage has read or written, so a write need not copy the whole state to compare it. */
+  /**
+   * The stored eTag of each key this storage has read or written, so a write need not copy the
+   * whole state to compare it. Only a shortcut: a key not here is read from the table, so the map
+   * is simply emptied when it grows large (purged conversations would otherwise stay in it).
+   */
   private readonly eTags = new Map<string, string | undefined>();
 
   constructor(private readonly table: Table<BotStateRecord>, private readonly clock: Clock) {}
@@ -21,7 +25,7 @@ export class StoreStorage implements Storage {
     const items: StoreItems = {};
     for (const key of keys) {
       const rec = await this.table.get(key);
-      this.eTags.set(key, rec?.eTag);
+      this.remember(key, rec?.eTag);
       if (rec) items[key] = { ...rec.value, eTag: rec.eTag };
     }
     return items;
@@ -40,7 +44,7 @@ export class StoreStorage implements Storage {
           const next = `${this.clock.now().toString(36)}-${(++this.counter).toString(36)}`;
           // The store keeps its own JSON copy of what it is given, so `value` is passed as is.
           await this.table.put({ key, eTag: next, value, updatedAt: this.clock.now() });
-          this.eTags.set(key, next);
+          this.remember(key, next);
         }),
       ),
     );
@@ -52,9 +56,16 @@ export class StoreStorage implements Storage {
       keys.map((key) =>
         this.mutex.run(key, async () => {
           await this.table.delete(key);
-          this.eTags.set(key, undefined);
+          this.remember(key, undefined);
         }),
       ),
     );
   }
+
+  private remember(key: string, eTag: string | undefined): void {
+    if (this.eTags.size >= MAX_REMEMBERED_ETAGS && !this.eTags.has(key)) this.eTags.clear();
+    this.eTags.set(key, eTag);
+  }
 }
+
+const MAX_REMEMBERED_ETAGS = 20_000;
