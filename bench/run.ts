@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutboxReader } from './outboxReader.js';
 import { seedDataDir } from './seed.js';
 import { Conversation, flowKind, HttpClient, pool, runFlowChat, setPinOnPage, type PendingPage, type TurnLog } from './users.js';
+import { freePort } from '../test/support/freePort.js';
 
 /**
  * `npm run bench`: the real server, started as an operator starts it, on a temp DATA_DIR seeded with
@@ -104,16 +104,6 @@ function command(runtime: BenchOptions['runtime'], what: 'server' | 'echo'): str
   return ['--import', 'tsx', ...flags, ...extra, what === 'server' ? 'src/main.ts' : 'bench/echoBot.ts'];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface Started {
   child: ChildProcess;

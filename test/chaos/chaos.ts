@@ -8,7 +8,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
 import { appendFile, cp, mkdir, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { JsonlAuditLog } from '../../src/adapters/audit/jsonlAuditLog.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { BotClient } from '../support/botClient.js';
 import { recordSecret, runRoot } from '../support/secrets.js';
+import { freePort } from '../support/freePort.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -192,16 +192,6 @@ class Server {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => done(port));
-    });
-  });
-}
 
 /** Opens the store through its own loader and returns the confirmed registrations missing from it. */
 async function missingFrom(dataDir: string, confirmed: Registration[]): Promise<Registration[]> {

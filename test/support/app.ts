@@ -1,5 +1,4 @@
 import { PassThrough } from 'node:stream';
-import { createServer, type AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -9,6 +8,7 @@ import { testConfig, tempDataDir } from './services.js';
 import { ManualClock } from './fakes.js';
 import { runRoot } from './secrets.js';
 import { watchSecrets } from './watchSecrets.js';
+import { freePort } from './freePort.js';
 
 export interface RunningApp {
   app: App;
@@ -22,13 +22,13 @@ export interface RunningApp {
 /** The real server (restify, CloudAdapter, store on disk) on a free port against a temp DATA_DIR. */
 export async function startApp(env: Record<string, string> = {}, dataDir?: string): Promise<RunningApp> {
   const dir = dataDir ?? (await tempDataDir());
-  const freePort = await pickFreePort();
-  const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', PUBLIC_BASE_URL: `http://127.0.0.1:${freePort}`, ...env });
+  const chosenPort = await freePort();
+  const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', PUBLIC_BASE_URL: `http://127.0.0.1:${chosenPort}`, ...env });
   const sink = new PassThrough();
   let logged = '';
   // The log is also kept as a file under the run root, for the end-of-run secret scan.
   const root = runRoot();
-  const logFile = root ? join(root, 'logs', `${basename(dir)}-${freePort}.log`) : undefined;
+  const logFile = root ? join(root, 'logs', `${basename(dir)}-${chosenPort}.log`) : undefined;
   if (logFile) mkdirSync(dirname(logFile), { recursive: true });
   sink.on('data', (chunk: Buffer) => {
     logged += chunk.toString('utf8');
@@ -37,21 +37,10 @@ export async function startApp(env: Record<string, string> = {}, dataDir?: strin
   const clock = new ManualClock(Date.now());
   const app = await createApp(config, { logger: createLogger(config, sink), clock });
   watchSecrets(app.services);
-  const port = await app.listen(freePort, '127.0.0.1');
+  const port = await app.listen(chosenPort, '127.0.0.1');
   return { app, baseUrl: `http://127.0.0.1:${port}`, dataDir: dir, clock, logs: () => logged };
 }
 
-/** A port that is free now, so links built from PUBLIC_BASE_URL point at the server under test. */
-function pickFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Every file under `dir`, as text. */
 export async function readAllFiles(dir: string): Promise<Record<string, string>> {
