@@ -50,7 +50,11 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
     smsAvailable: async () => !(await services.sms.ceiling.reached()),
     waitingForCode: (context, challengeId, notice) => smsAdapter.expectCode(context, challengeId, notice),
   };
-  const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps, { allowedTenantIds: config.ALLOWED_TENANT_IDS, publicBaseUrl: config.PUBLIC_BASE_URL });
+  const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps, {
+    allowedTenantIds: config.ALLOWED_TENANT_IDS,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    onTenantRefused: (tenant) => services.audit.record('teams.tenant_refused', { channel: 'msteams' }, 'fail', tenant ? { tenant } : undefined),
+  });
 
   const authentication = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.MicrosoftAppId,

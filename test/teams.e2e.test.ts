@@ -225,13 +225,18 @@ describe('Microsoft Teams', () => {
     expect(await other.say('reset')).toEqual(['What is your portal UID?']);
   });
 
-  test('a user from a tenant outside ALLOWED_TENANT_IDS is refused politely, in chat and in dialogs', async () => {
+  test('a user from a tenant outside ALLOWED_TENANT_IDS is refused politely, in chat and in dialogs, and each refusal is audited', async () => {
     const foreign = new TeamsUser(running.baseUrl, connector, undefined, '99999999-8888-7777-6666-555555555555');
     connector.members.set(foreign.id, { id: foreign.id, name: 'x', aadObjectId: foreign.aadObjectId, userPrincipalName: 'kim.chan@example.edu' });
     expect(await foreign.say('register')).toEqual([expect.stringContaining('only for accounts of our institution')]);
     expect(connector.memberLookups).not.toContain(foreign.id);
     const fetched = await foreign.invoke('task/fetch', { data: { type: 'task/fetch', pinPage: `${running.baseUrl}/reset/abc` } });
     expect(fetched).toMatchObject({ status: 200, body: { task: { type: 'message', value: expect.stringContaining('only for accounts of our institution') } } });
+    const refusals = (await running.app.services.auditLog.read({})).filter((e) => e.event === 'teams.tenant_refused');
+    expect(refusals.map((e) => [e.outcome, e.detail?.['tenant']])).toEqual([
+      ['fail', '99999999-8888-7777-6666-555555555555'],
+      ['fail', '99999999-8888-7777-6666-555555555555'],
+    ]);
   });
 
   test('task/fetch opens only our own PIN page', async () => {

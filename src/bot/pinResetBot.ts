@@ -2,7 +2,7 @@ import { ActivityTypes, TeamsActivityHandler, TurnContext, type ConversationStat
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
 import { say, text, type DialogDeps } from '../../dialogs/deps.js';
 import { menuCard, PIN_PAGE_DATA_KEY } from '../../dialogs/cards.js';
-import { TEAMS, tenantAllowed } from './teamsIdentity.js';
+import { TEAMS, tenantAllowed, tenantOf } from './teamsIdentity.js';
 
 /** What the bot needs to know about Teams (issue 5). */
 export interface TeamsSettings {
@@ -10,6 +10,8 @@ export interface TeamsSettings {
   allowedTenantIds: readonly string[];
   /** PUBLIC_BASE_URL: the PIN page opened as a Teams dialog must be ours. */
   publicBaseUrl: string;
+  /** Told of each refused activity (for the audit log), with the tenant it came from. */
+  onTenantRefused?: (tenantId: string | undefined) => Promise<void>;
 }
 
 /** The bot: each message continues the user's flow (or starts one); state is saved after every turn. */
@@ -90,6 +92,7 @@ export class PinResetBot extends TeamsActivityHandler {
   }
 
   private async refuseTenant(context: TurnContext): Promise<void> {
+    await this.teams.onTenantRefused?.(tenantOf(context.activity));
     const refusal = text(this.deps, context, 'teams.tenantRefused');
     if (context.activity.type === ActivityTypes.Invoke) {
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { task: { type: 'message', value: refusal } } } });

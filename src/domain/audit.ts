@@ -31,7 +31,8 @@ export type AuditName =
   | 'sms.opted_in'
   | 'sms.flood_limited'
   | 'sms.ceiling_reached'
-  | 'sms.undelivered';
+  | 'sms.undelivered'
+  | 'teams.tenant_refused';
 
 export interface AuditContext {
   uid?: string;
