@@ -130,7 +130,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const throttles = new Throttles(store.throttles, clock, policy, audit);
     const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit);
     const messages = new Messages({ perLanguage: { en: { serviceDesk: policy.serviceDeskContact }, 'zh-hk': { serviceDesk: policy.serviceDeskContactZh } } });
-    const languages = new LanguagePreferences(store.accounts);
+    const languages = new LanguagePreferences(store.preferences, directory, clock);
     const background = new BackgroundWork(logger);
     const outbound = new Outbound(mailer, smsServices.sender, logger);
     const notices = new Notices(outbound, audit, background);

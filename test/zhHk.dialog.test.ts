@@ -35,7 +35,7 @@ function recorded(chat: Chat): Chat & { transcript: string[] } {
 /** Full-width digits, as a Chinese keyboard types them. */
 const fullWidth = (digits: string) => digits.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
 
-const languageOfAccount = async (uid: string) => (await t.services.store.accounts.get(uid))?.locale;
+const languageOfAccount = (uid: string) => t.services.languages.of(uid);
 const mailLanguages = (to: string) => t.mailer.to(to).map((m) => (/[\u4e00-\u9fff]/.test(m.text) ? (/[a-z]{4,} [a-z]{4,} [a-z]{4,}/i.test(m.text) ? 'both' : 'zh-hk') : 'en'));
 
 describe('registering contacts in Chinese (zh-HK)', () => {

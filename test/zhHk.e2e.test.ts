@@ -65,7 +65,7 @@ describe('a zh-HK user does everything in Chinese, end to end', () => {
     const identityCode = CODE.exec(identityMail.text)![1]!;
     expect(await say(identityCode)).toEqual([expect.stringContaining('請提供一個備用電郵地址')]);
     expect(await say('取消')).toEqual([expect.stringContaining('好的，已經停止')]);
-    expect((await running.app.services.store.accounts.get('ylee'))?.locale).toBe('zh-hk');
+    expect(await running.app.services.languages.of('ylee')).toBe('zh-hk');
 
     // Reset by email: the link mail is now in Chinese only.
     expect(await say('忘記密碼')).toEqual(['請輸入您的入門網站 UID。']);

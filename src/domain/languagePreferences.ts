@@ -1,24 +1,29 @@
-import type { AccountRecord, Table } from '../ports/store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Directory } from '../ports/directory.js';
+import type { PreferenceRecord, Table } from '../ports/store.js';
 import { languageOfLocale, type Language } from '../messages/catalog.js';
 
 /**
- * The language each account's owner chose, kept on the account record in our store (`locale`), so
- * it follows the person across conversations and channels, and mail or SMS sent outside a chat
+ * The language each account's owner chose, kept in the store beside (not in) the directory, so it
+ * follows the person across conversations and channels, and mail or SMS sent outside a chat
  * (links, codes, notices) uses it. Unknown accounts and accounts with no choice yet: undefined.
  */
 export class LanguagePreferences {
-  constructor(private readonly accounts: Table<AccountRecord>) {}
+  constructor(
+    private readonly preferences: Table<PreferenceRecord>,
+    private readonly directory: Directory,
+    private readonly clock: Clock,
+  ) {}
 
   async of(uid: string): Promise<Language | undefined> {
-    const record = await this.accounts.get(uid.trim().toLowerCase());
-    return languageOfLocale(record?.locale);
+    const record = await this.preferences.get(uid.trim().toLowerCase());
+    return languageOfLocale(record?.language);
   }
 
   /** Remembers `language` for an existing account; does nothing for an unknown one. */
   async remember(uid: string, language: Language): Promise<void> {
-    // No await between the read and the write: nothing else can change the record in between.
-    const record = await this.accounts.get(uid.trim().toLowerCase());
-    if (!record || record.locale === language) return;
-    await this.accounts.put({ ...record, locale: language });
+    const account = await this.directory.findByUid(uid);
+    if (!account || (await this.of(account.uid)) === language) return;
+    await this.preferences.put({ uid: account.uid, language, updatedAt: this.clock.now() });
   }
 }

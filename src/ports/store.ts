@@ -20,7 +20,6 @@ export interface AccountRecord {
   aadObjectId?: string;
   /** scrypt$N$r$p$salt$hash, see src/domain/pinHash.ts. */
   pinHash?: string;
-  locale?: string;
   createdAt: number;
   updatedAt: number;
 }
@@ -90,6 +89,14 @@ export interface BotStateRecord {
 }
 
 /** A number that texted STOP (or the like): nothing is sent to it until it texts START. */
+/** Things a person chose, kept apart from the directory (an LDAP directory will not hold them). */
+export interface PreferenceRecord {
+  uid: string;
+  /** The language they chose, as a catalog language (`en`, `zh-hk`). */
+  language: string;
+  updatedAt: number;
+}
+
 export interface SmsOptOutRecord {
   /** E.164. */
   number: string;
@@ -109,6 +116,7 @@ export interface Store {
   readonly links: Table<LinkRecord>;
   readonly throttles: Table<ThrottleRecord>;
   readonly botState: Table<BotStateRecord>;
+  readonly preferences: Table<PreferenceRecord>;
   readonly smsOptOuts: Table<SmsOptOutRecord>;
   readonly smsDeliveries: Table<SmsDeliveryRecord>;
   /** Waits for pending writes and releases the store. */

@@ -50,7 +50,7 @@ export class EmbeddedDirectory implements Directory {
 
   async setPin(uid: string, pin: string): Promise<void> {
     const pinHash = await hashPin(pin);
-    // Read after hashing, so a change made meanwhile (such as the language) is not overwritten.
+    // Read after hashing (scrypt takes a while), so a change made meanwhile is not overwritten.
     const r = await this.accounts.get(uid);
     if (!r) throw new Error('No such account');
     r.pinHash = pinHash;

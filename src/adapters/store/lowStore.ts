@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, Table, ThrottleRecord } from '../../ports/store.js';
+import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, Table, ThrottleRecord } from '../../ports/store.js';
 import { JournalDb, type TableSpec } from './journalDb.js';
 import { DataDirLock } from './lock.js';
-import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, smsDeliverySchema, smsOptOutSchema, throttleSchema } from './records.js';
+import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, smsDeliverySchema, preferenceSchema, smsOptOutSchema, throttleSchema } from './records.js';
 
 class JournalTable<T> implements Table<T> {
   constructor(private readonly db: JournalDb, private readonly name: string) {}
@@ -30,7 +30,7 @@ const table = <T>(spec: TableSpec<T>) => spec as unknown as TableSpec<unknown>;
 const lower = (v: string | undefined) => (v ? v.toLowerCase() : undefined);
 const foldCase = (v: string) => v.toLowerCase();
 
-// Cold data: the directory and contacts change rarely and are large.
+// Cold data: the directory, contacts and preferences change rarely; the first two are large.
 const directoryTables = [
   table<AccountRecord>({
     name: 'accounts',
@@ -46,6 +46,7 @@ const directoryTables = [
     indexQuery: { email: foldCase },
     schema: contactSchema,
   }),
+  table<PreferenceRecord>({ name: 'preferences', key: (r: PreferenceRecord) => r.uid, schema: preferenceSchema }),
 ];
 
 // Hot data: codes, links, counters and conversation state, small and rewritten on every turn.
@@ -77,6 +78,7 @@ export class LowStore implements Store {
   readonly links: Table<LinkRecord>;
   readonly throttles: Table<ThrottleRecord>;
   readonly botState: Table<BotStateRecord>;
+  readonly preferences: Table<PreferenceRecord>;
   readonly smsOptOuts: Table<SmsOptOutRecord>;
   readonly smsDeliveries: Table<SmsDeliveryRecord>;
 
@@ -87,6 +89,7 @@ export class LowStore implements Store {
   ) {
     this.accounts = new JournalTable(directory, 'accounts');
     this.contacts = new JournalTable(directory, 'contacts');
+    this.preferences = new JournalTable(directory, 'preferences');
     this.challenges = new JournalTable(sessions, 'challenges');
     this.links = new JournalTable(sessions, 'links');
     this.throttles = new JournalTable(sessions, 'throttles');

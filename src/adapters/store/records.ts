@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, SmsDeliveryRecord, SmsOptOutRecord, ThrottleRecord } from '../../ports/store.js';
+import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, ThrottleRecord } from '../../ports/store.js';
 
 /** The on-disk shape of every record, checked when the store loads. */
 const time = z.number().int().nonnegative();
@@ -11,7 +11,6 @@ export const accountSchema: z.ZodType<AccountRecord> = z.object({
   upn: z.string().optional(),
   aadObjectId: z.string().optional(),
   pinHash: z.string().optional(),
-  locale: z.string().optional(),
   createdAt: time,
   updatedAt: time,
 });
@@ -63,6 +62,12 @@ export const botStateSchema: z.ZodType<BotStateRecord> = z.object({
   key: z.string().min(1),
   eTag: z.string(),
   value: z.record(z.string(), z.unknown()),
+  updatedAt: time,
+});
+
+export const preferenceSchema: z.ZodType<PreferenceRecord> = z.object({
+  uid: z.string().min(1),
+  language: z.string().min(1),
   updatedAt: time,
 });
 
