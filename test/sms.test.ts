@@ -283,9 +283,12 @@ describe('delivery failures are reported, audited and offer email', () => {
     expect((await auditEvents()).some((e) => e.event === 'code.send_failed' && e.uid === 'cwong' && e.detail?.['purpose'] === 'reset-sms')).toBe(true);
   });
 
-  test('each SMS sent through Twilio asks for delivery reports at PUBLIC_BASE_URL/api/sms/status', async () => {
-    await new TwilioSms(twilioApi.accountSid, AUTH_TOKEN, BOT_NUMBER, 'https://pin.example.edu/api/sms/status').send({ to: '+85290000023', body: 'hello' });
+  test('each code sent through Twilio asks for a delivery report at PUBLIC_BASE_URL/api/sms/status; other texts do not, so their reports cannot fail a code', async () => {
+    const twilio = new TwilioSms(twilioApi.accountSid, AUTH_TOKEN, BOT_NUMBER, 'https://pin.example.edu/api/sms/status');
+    await twilio.send({ to: '+85290000023', body: 'hello', deliveryReport: true });
     expect(twilioApi.sent.at(-1)).toEqual({ to: '+85290000023', from: BOT_NUMBER, body: 'hello', statusCallback: 'https://pin.example.edu/api/sms/status' });
+    await twilio.send({ to: '+85290000023', body: 'a chat reply' });
+    expect(twilioApi.sent.at(-1)).toEqual({ to: '+85290000023', from: BOT_NUMBER, body: 'a chat reply' });
   });
 
   test('a signed "undelivered" status callback is audited and the user is offered email; an unsigned one is refused', async () => {

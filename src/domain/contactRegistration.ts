@@ -120,7 +120,7 @@ export class ContactRegistration {
     const audience = await this.deps.languages.of(uid);
     const ok =
       purpose === 'mobile'
-        ? await outbound.text(target, this.deps.messages.sms(audience, 'sms.code', { code, minutes }))
+        ? await outbound.text(target, this.deps.messages.sms(audience, 'sms.code', { code, minutes }), true)
         : await outbound.email(this.codeMail(target, code, audience));
     await codes.markDelivery(challenge.id, ok);
     await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose, to: masked });

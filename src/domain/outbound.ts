@@ -16,9 +16,10 @@ export class Outbound {
     }
   }
 
-  async text(to: string, body: string): Promise<boolean> {
+  /** `isCode`: a verification code, whose delivery is reported back (see SmsMessage.deliveryReport). */
+  async text(to: string, body: string, isCode = false): Promise<boolean> {
     try {
-      await this.sms.send({ to, body });
+      await this.sms.send({ to, body, ...(isCode ? { deliveryReport: true } : {}) });
       return true;
     } catch (err) {
       this.logger.warn({ err: describe(err), channel: 'sms' }, 'SMS could not be sent');

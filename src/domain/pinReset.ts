@@ -107,7 +107,7 @@ export class PinReset {
     if (mobile && deliver) {
       const params = { code, minutes: Math.round(policy.codeTtlMs / 60_000) };
       this.deps.background.run('reset code', async () => {
-        const ok = await outbound.text(mobile, messages.sms(await this.deps.languages.of(uid), 'sms.reset.code', params));
+        const ok = await outbound.text(mobile, messages.sms(await this.deps.languages.of(uid), 'sms.reset.code', params), true);
         await codes.markDelivery(challenge.id, ok);
         await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose: 'reset-sms', to: maskMobile(mobile) });
       });
