@@ -1,6 +1,6 @@
 import { WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { ChallengePurpose } from '../src/ports/store.js';
-import { toAsciiDigits } from '../src/domain/contactFormats.js';
+import { codeAsTyped, isCodeShaped, toAsciiDigits } from '../src/domain/contactFormats.js';
 import type { SendResult, TurnContextInfo } from '../src/domain/contactRegistration.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
 import { isResend, recognizeMethod } from './commands.js';
@@ -47,12 +47,11 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
 
   private async isAnswer(pc: PromptValidatorContext<string>): Promise<boolean> {
     const value = pc.recognized.value ?? '';
-    if (isResend(value)) return true;
+    if (isResend(value) || isCodeShaped(value, this.deps.policy.codeDigits)) return true;
     const options = (pc.options.validations as { options?: CodeEntryOptions } | undefined)?.options;
     if (options?.offerEmail && isEmailChoice(value)) return true;
-    // A code that was never delivered: whatever is typed, the user is told so.
-    if (options && (await this.deps.codes.get(options.challengeId))?.delivery === 'failed') return true;
-    return new RegExp(`^\\d{${this.deps.policy.codeDigits}}$`).test(asTyped(value));
+    // Not a code at all: if the code was never delivered, the user is told that instead (one read, off the usual path).
+    return options !== undefined && (await this.deps.codes.get(options.challengeId))?.delivery === 'failed';
   }
 
   private async askCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -90,7 +89,7 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
       }
     }
 
-    const result = await this.deps.codes.check(options.challengeId, asTyped(typed), { uid: options.uid, purpose: options.purpose }, { ...info, uid: options.uid });
+    const result = await this.deps.codes.check(options.challengeId, codeAsTyped(typed), { uid: options.uid, purpose: options.purpose }, { ...info, uid: options.uid });
     switch (result.kind) {
       case 'ok':
         return step.endDialog({ verified: true, challengeId: options.challengeId } satisfies CodeEntryResult);
@@ -108,6 +107,3 @@ export class CodeEntryDialog extends CancelAndHelpDialog {
     }
   }
 }
-
-/** A code as typed, with full-width digits made ASCII and spaces or dashes between digits dropped. */
-const asTyped = (value: string) => toAsciiDigits(value).replace(/[\s-]/g, '');

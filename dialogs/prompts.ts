@@ -1,6 +1,6 @@
 import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { TextPrompt, type PromptOptions, type PromptValidator } from 'botbuilder-dialogs';
-import { normalizeUid, toAsciiDigits } from '../src/domain/contactFormats.js';
+import { isCodeShaped, normalizeUid } from '../src/domain/contactFormats.js';
 import type { MessageRef } from '../src/messages/catalog.js';
 import { render, say, type DialogDeps, type Say } from './deps.js';
 
@@ -43,15 +43,13 @@ export class LocalizedTextPrompt extends TextPrompt {
 export const uidPrompt = (id: string, deps: DialogDeps) =>
   new LocalizedTextPrompt(id, deps, async (pc) => {
     const typed = pc.recognized.value ?? '';
-    if (looksLikeCode(typed, deps.policy.codeDigits)) {
+    if (isCodeShaped(typed, deps.policy.codeDigits)) {
       await say(deps, pc.context, 'identity.codeNotUid');
       return false;
     }
     return pc.recognized.succeeded && normalizeUid(typed) !== undefined;
   });
 
-/** Exactly a code's worth of digits (full-width, spaced or dashed as codes are typed). */
-const looksLikeCode = (typed: string, digits: number) => new RegExp(`^\\d{${digits}}$`).test(toAsciiDigits(typed).replace(/[\s-]/g, ''));
 
 /** The words of the UID question, in any language. */
 export const askUid = () => ask({ prompt: { key: 'identity.askUid' }, retry: { key: 'identity.badUid' } });

@@ -3,6 +3,12 @@
 const EMAIL = /^[^\s@<>()\[\]\\,;:"]{1,64}@(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 /** Full-width digits and plus sign (common from CJK keyboards) to ASCII. */
+/** A code as typed, with full-width digits made ASCII and spaces or dashes between digits dropped. */
+export const codeAsTyped = (typed: string) => toAsciiDigits(typed).replace(/[\s-]/g, '');
+
+/** Whether the typed text is a code's worth of digits (however spaced or written). */
+export const isCodeShaped = (typed: string, digits: number) => new RegExp(`^\\d{${digits}}$`).test(codeAsTyped(typed));
+
 export function toAsciiDigits(text: string): string {
   return text.replace(/[\uFF10-\uFF19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 48)).replace(/\uFF0B/g, '+');
 }
