@@ -4,7 +4,10 @@ import { text, type DialogDeps } from './deps.js';
 /** The key of the PIN page's URL in the "Set new PIN" button's task/fetch data. */
 export const PIN_PAGE_DATA_KEY = 'pinPage';
 
-export const inTeams = (context: TurnContext) => context.activity.channelId === 'msteams';
+/** The Bot Framework's channel id for Microsoft Teams. */
+export const TEAMS = 'msteams';
+
+export const inTeams = (context: TurnContext) => context.activity.channelId === TEAMS;
 
 /** Buttons for what the bot can do; each sends the command word back. */
 export function menuCard(deps: DialogDeps, context: TurnContext): Attachment {

@@ -3,6 +3,7 @@ import { TextPrompt, type PromptOptions, type PromptValidator } from 'botbuilder
 import { isCodeShaped, normalizeUid } from '../src/domain/contactFormats.js';
 import type { MessageRef } from '../src/messages/catalog.js';
 import { render, say, type DialogDeps, type Say } from './deps.js';
+import { inTeams } from './cards.js';
 
 /** What a localized prompt says, kept as catalog keys (PromptOptions.validations carries it through dialog state). */
 export interface PromptWords {
@@ -57,6 +58,6 @@ export const askUid = () => ask({ prompt: { key: 'identity.askUid' }, retry: { k
 /** The question with its answers as buttons: on a card in Teams, suggested actions elsewhere (none by SMS). */
 function withButtons(context: TurnContext, said: string, buttons: string[]): Partial<Activity> {
   if (buttons.length === 0) return MessageFactory.text(said);
-  if (context.activity.channelId !== 'msteams') return MessageFactory.suggestedActions(buttons, said);
+  if (!inTeams(context)) return MessageFactory.suggestedActions(buttons, said);
   return { ...MessageFactory.text(said), attachments: [CardFactory.heroCard('', undefined, buttons.map((title) => ({ type: 'imBack', title, value: title })))] };
 }

@@ -5,6 +5,7 @@ import { openServices, type ServiceOverrides, type Services } from './services.j
 import { StoreStorage } from './bot/storeStorage.js';
 import { PinResetBot } from './bot/pinResetBot.js';
 import { TeamsIdentity } from './bot/teamsIdentity.js';
+import { TEAMS } from '../dialogs/cards.js';
 import { botTokenCheck } from './bot/botToken.js';
 import { createHttpServer } from './http/server.js';
 import { SmsAdapter } from './channels/sms/smsAdapter.js';
@@ -53,7 +54,7 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
   const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps, {
     allowedTenantIds: config.ALLOWED_TENANT_IDS,
     publicBaseUrl: config.PUBLIC_BASE_URL,
-    onTenantRefused: (tenant) => services.audit.record('teams.tenant_refused', { channel: 'msteams' }, 'fail', tenant ? { tenant } : undefined),
+    onTenantRefused: (tenant) => services.audit.record('teams.tenant_refused', { channel: TEAMS }, 'fail', tenant ? { tenant } : undefined),
   });
 
   const authentication = new ConfigurationBotFrameworkAuthentication({

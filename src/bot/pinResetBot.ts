@@ -1,8 +1,9 @@
 import { ActivityTypes, TeamsActivityHandler, TurnContext, type ConversationState, type StatePropertyAccessor, type TaskModuleRequest, type TaskModuleResponse, type UserState } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
 import { say, text, type DialogDeps } from '../../dialogs/deps.js';
-import { menuCard, PIN_PAGE_DATA_KEY } from '../../dialogs/cards.js';
-import { TEAMS, tenantAllowed, tenantOf } from './teamsIdentity.js';
+import { menuCard, PIN_PAGE_DATA_KEY, TEAMS } from '../../dialogs/cards.js';
+import { tenantAllowed, tenantOf } from './teamsIdentity.js';
+import { isPinPageToken } from '../domain/pinReset.js';
 
 /** What the bot needs to know about Teams (issue 5). */
 export interface TeamsSettings {
@@ -88,7 +89,7 @@ export class PinResetBot extends TeamsActivityHandler {
     // Teams hands the button's value over as is, or wrapped once more in `data`.
     const url = holder?.[PIN_PAGE_DATA_KEY] ?? (holder?.['data'] as Record<string, unknown> | undefined)?.[PIN_PAGE_DATA_KEY];
     if (typeof url !== 'string' || !url.startsWith(`${this.teams.publicBaseUrl}/reset/`)) return undefined;
-    return /^[A-Za-z0-9_-]+$/.test(url.slice(this.teams.publicBaseUrl.length + '/reset/'.length)) ? url : undefined;
+    return isPinPageToken(url.slice(this.teams.publicBaseUrl.length + '/reset/'.length)) ? url : undefined;
   }
 
   private async refuseTenant(context: TurnContext): Promise<void> {

@@ -2,8 +2,7 @@ import { TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
 import type { Directory } from '../ports/directory.js';
 import type { Logger } from '../ports/logger.js';
 import type { SignedInUser } from '../../dialogs/deps.js';
-
-export const TEAMS = 'msteams';
+import { TEAMS } from '../../dialogs/cards.js';
 
 /** The Entra tenant an activity came from, as Teams sends it. */
 export function tenantOf(activity: Partial<Activity>): string | undefined {

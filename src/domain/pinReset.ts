@@ -62,6 +62,9 @@ export function createPinReset(services: PinResetServices): PinReset {
 const MAX_REJECTED_PER_LINK = 10;
 const TOKEN = /^[A-Za-z0-9_-]{32}$/; // randomToken(): 24 bytes as base64url
 
+/** Whether `token` has the shape of a PIN-page token (says nothing about whether it is valid). */
+export const isPinPageToken = (token: string) => TOKEN.test(token);
+
 /**
  * Resetting a forgotten PIN: a one-time link to the PIN page, either mailed to the registered
  * alternate email or shown in chat after a code sent by SMS to the registered mobile. Requests

@@ -6,7 +6,6 @@ import { zipSync } from 'fflate';
 import type { AppConfig } from '../config/schema.js';
 
 /** The files of the Teams app package, all from manifest/. */
-export const PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png'] as const;
 
 export class PackageError extends Error {
   constructor(public readonly problems: string[]) {
