@@ -30,16 +30,7 @@ export class SmsOptOuts {
 /** Twilio MessageSids already handled, so a replayed or retried webhook is processed once. */
 export class SmsDeliveries {
   private readonly mutex = new KeyedMutex();
-  private recorded = 0;
   constructor(private readonly table: Table<SmsDeliveryRecord>, private readonly clock: Clock, private readonly keepMs = 48 * HOUR) {}
-
-  /** Forgets MessageSids past their retention (Twilio does not retry for that long). Returns how many. */
-  async purgeExpired(): Promise<number> {
-    const now = this.clock.now();
-    const expired = await this.table.scan((r) => r.expiresAt <= now);
-    for (const r of expired) await this.table.delete(r.sid);
-    return expired.length;
-  }
 
   /** True the first time `sid` is seen (and records it); false for a repeat within the retention. */
   firstTime(sid: string): Promise<boolean> {
@@ -48,8 +39,6 @@ export class SmsDeliveries {
       const seen = await this.table.get(sid);
       if (seen && seen.expiresAt > now) return false;
       await this.table.put({ sid, expiresAt: now + this.keepMs });
-      // Now and then, so the table holds about two days of texts rather than every text ever.
-      if (++this.recorded % 500 === 0) await this.purgeExpired();
       return true;
     });
   }

@@ -29,19 +29,23 @@ export class JsonlAuditLog implements AuditLog {
   private readonly onWarning: (message: string) => void;
   private readonly rotateBytes: number;
   private bytes: number | undefined;
-  private rotating: Promise<unknown> | null = null;
+  private rotating: Promise<void> | null = null;
 
-  constructor(readonly path: string, options: JsonlAuditLogOptions | ((message: string) => void) = {}) {
-    const o = typeof options === 'function' ? { onWarning: options } : options;
-    this.onWarning = o.onWarning ?? (() => {});
-    this.rotateBytes = o.rotateBytes ?? 10 * 1024 * 1024;
+  constructor(readonly path: string, options: JsonlAuditLogOptions = {}) {
+    this.onWarning = options.onWarning ?? (() => {});
+    this.rotateBytes = options.rotateBytes ?? 10 * 1024 * 1024;
     this.file = new AppendLog(path, { onTornTail: (p) => this.onWarning(`${p}: the last line was torn by a crash; it is kept as a separate line and skipped when the log is read.`) });
   }
 
   async append(event: AuditEvent): Promise<void> {
     await this.file.append(event);
     this.bytes = this.bytes === undefined ? await sizeOf(this.path) : this.bytes + Buffer.byteLength(JSON.stringify(event)) + 1;
-    if (this.bytes >= this.rotateBytes) this.rotating ??= this.rotate().finally(() => (this.rotating = null));
+    if (this.bytes >= this.rotateBytes) {
+      this.rotating ??= this.rotate()
+        .catch((err: Error) => this.onWarning(`${this.path}: rotating the audit log failed (${err.message}); it keeps growing and rotation is tried again.`))
+        .then(() => undefined)
+        .finally(() => (this.rotating = null));
+    }
   }
 
   /** Renames the current file to audit-<now>.jsonl; the next append starts a new one. */
