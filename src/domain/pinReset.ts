@@ -189,7 +189,7 @@ export class PinReset {
         await links.put(link);
         throw err;
       }
-      const revoked = await this.revokeOthers(account.uid, tokenHash);
+      const revoked = await revokeOpenLinksAndCodes(this.deps.links, this.deps.codes, account.uid, tokenHash);
       await this.deps.throttles.clear(account.uid);
       await audit.record('pin.set', actx, 'ok', { via: link.via, revokedLinks: revoked.links, revokedCodes: revoked.codes });
       await this.notifyPinChanged(account, link.via, ctx);
@@ -263,15 +263,6 @@ export class PinReset {
     return { link, tokenHash };
   }
 
-  private async revokeOthers(uid: string, except: string): Promise<{ links: number; codes: number }> {
-    const { links, codes } = this.deps;
-    const open = (await links.findBy('uid', uid)).filter((l) => l.status === 'open' && l.tokenHash !== except);
-    for (const link of open) {
-      link.status = 'revoked';
-      await links.put(link);
-    }
-    return { links: open.length, codes: await codes.revokeOpen(uid) };
-  }
 
   /** Tells every registered contact and the institutional email, so someone else's reset does not go unnoticed. */
   private async notifyPinChanged(account: Account, via: LinkRecord['via'], ctx: TurnContextInfo): Promise<void> {
@@ -304,3 +295,13 @@ export class PinReset {
 
 /** Accounts with nothing to send to still count a send against a destination, so every request does the same writes. */
 const standIn = (uid: string) => `none:${uid}`;
+
+/**
+ * Stops every PIN-page link (but `except`) and every code still open for an account: after a PIN
+ * change, or when the contacts they were sent to are erased.
+ */
+export async function revokeOpenLinksAndCodes(links: Table<LinkRecord>, codes: VerificationCodes, uid: string, except?: string): Promise<{ links: number; codes: number }> {
+  const open = (await links.findBy('uid', uid)).filter((l) => l.status === 'open' && l.tokenHash !== except);
+  for (const link of open) await links.put({ ...link, status: 'revoked' });
+  return { links: open.length, codes: await codes.revokeOpen(uid) };
+}
