@@ -1,3 +1,4 @@
+import { silentLogger } from '../src/ports/logger.js';
 import { loadConfig } from '../src/config/load.js';
 import { openServices } from '../src/services.js';
 
@@ -11,7 +12,6 @@ export const newEmail = (i: number) => `${benchUid(i)}.new@gmail.com`;
 export const newMobileTyped = (i: number) => `9${String(i).padStart(7, '0')}`;
 export const INSTITUTION_DOMAIN = 'example.edu';
 
-const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
 /**
  * Fills `dataDir` with `n` accounts, each with registered contacts, through the store's own
@@ -20,7 +20,7 @@ const silent = { info() {}, warn() {}, error() {}, debug() {} };
  */
 export async function seedDataDir(dataDir: string, n: number): Promise<void> {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', INSTITUTION_EMAIL_DOMAINS: INSTITUTION_DOMAIN }, null);
-  const services = await openServices(config, { role: 'bench seed', logger: silent });
+  const services = await openServices(config, { role: 'bench seed', logger: silentLogger });
   try {
     // Rows in batches: one batch's writes share a journal fsync (group commit).
     const batch = 5000;

@@ -168,6 +168,24 @@ describe('the webhook accepts only what Twilio signed, once', () => {
     expect(running.logs()).not.toContain('secret-body-words');
   });
 
+  test('a signed text without a MessageSid, or from a number that is not E.164, gets 400 and no turn', async () => {
+    const sentBefore = twilioApi.sent.length;
+    for (const form of [
+      { From: '+85290000004', To: BOT_NUMBER, Body: 'help' },
+      { ...inboundForm({ sid: newMessageSid(), from: '90000004', to: BOT_NUMBER, body: 'help' }) },
+    ]) {
+      const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${running.baseUrl}/api/sms`, form);
+      const res = await post({ 'x-twilio-signature': signature }, form);
+      expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { code: 'BadRequest', message: 'MessageSid and From (an E.164 number) are required.' } });
+    }
+    expect(twilioApi.sent.length).toBe(sentBefore);
+  });
+
+  test('a body that is not form-encoded gets 415 with a reason', async () => {
+    const res = await fetch(`${running.baseUrl}/api/sms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ From: '+85290000005', Body: 'help' }) });
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 415, body: { code: 'UnsupportedMediaType', message: 'Send the Twilio webhook as application/x-www-form-urlencoded.' } });
+  });
+
   test('a replayed delivery (same MessageSid) does nothing the second time', async () => {
     const phone = new Phone('+85290000002');
     const sid = newMessageSid();
@@ -245,6 +263,15 @@ describe('SMS conventions', () => {
     expect((await auditEvents()).filter((e) => e.event === 'sms.flood_limited')).toHaveLength(1);
     running.clock.advance(61 * 60_000);
     expect((await flooder.text('help')).status).toBe(200);
+  });
+
+  test('STOP still works from a number over its flood limit', async () => {
+    const flooder = new Phone('+85290000015');
+    for (let i = 0; i < 12; i++) await flooder.text('hello');
+    expect((await flooder.text('hello')).status).toBe(429);
+    const stop = await flooder.text('STOP');
+    expect(stop.status).toBe(200);
+    expect(await running.app.services.sms.optOuts.isOptedOut('+85290000015')).toBe(true);
   });
 });
 

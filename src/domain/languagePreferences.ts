@@ -16,7 +16,7 @@ export class LanguagePreferences {
   ) {}
 
   async of(uid: string): Promise<Language | undefined> {
-    const record = await this.preferences.get(uid.trim().toLowerCase());
+    const record = await this.preferences.get(uid);
     return languageOfLocale(record?.language);
   }
 
