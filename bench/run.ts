@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,8 +117,15 @@ async function startProcess(args: string[], env: NodeJS.ProcessEnv, port: number
   const started = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  child.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  // BENCH_SERVER_LOG: everything the servers print, kept whole (e.g. with BENCH_NODE_ARGS=--trace-gc).
+  const keep = process.env['BENCH_SERVER_LOG'] ? createWriteStream(process.env['BENCH_SERVER_LOG'], { flags: 'a' }) : null;
+  child.once('exit', () => keep?.end());
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on('data', (c: Buffer) => {
+      keep?.write(c);
+      output = (output + c.toString()).slice(-4000);
+    });
+  }
   let exited = false;
   child.once('exit', () => (exited = true));
   const baseUrl = `http://127.0.0.1:${port}`;

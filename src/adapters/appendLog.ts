@@ -4,11 +4,29 @@ import { dirname } from 'node:path';
 export interface AppendLogOptions {
   /** Called when the file is opened and its last line was torn (a crash mid-write); the torn line is ended, never merged with the next record. */
   onTornTail?: (path: string) => void;
+  /**
+   * 0 (the default): `append` resolves once its line is fdatasynced. Above 0: `append` resolves once
+   * its line is written to the file, so the kernel has it and a killed or crashed bot loses nothing;
+   * the file is fdatasynced at most this many milliseconds later (and on close), so only a power
+   * loss or kernel crash can lose the lines of that last window. For files that are records of what
+   * happened (audit, outbox), not data a user was told is saved: one fdatasync per window instead
+   * of one per chat turn.
+   */
+  syncWithinMs?: number;
+  /** Told when a deferred fdatasync fails (the lines stay written; the next window tries again). */
+  onSyncError?: (err: Error) => void;
 }
 
 /**
+ * How long a line of the audit log or an outbox may wait, written but not yet fdatasynced. A turn
+ * waits for neither file's fdatasync: on a busy bot that was one fdatasync per file per turn.
+ */
+export const AUDIT_SYNC_WITHIN_MS = 20;
+export const OUTBOX_SYNC_WITHIN_MS = 20;
+
+/**
  * An append-only JSONL file. Lines appended in the same tick share one write and one fdatasync
- * (group commit); `append` resolves once its line is durable.
+ * (group commit); `append` resolves once its line is durable (or, with `syncWithinMs`, written).
  */
 export class AppendLog {
   private handle: Promise<FileHandle> | null = null;
@@ -17,6 +35,10 @@ export class AppendLog {
   private draining: Promise<void> | null = null;
   private writing: Promise<void> | null = null;
   private gate: Promise<void> | null = null;
+  /** Deferred sync (syncWithinMs > 0): written lines not yet fdatasynced, the timer, the sync in flight. */
+  private dirty = false;
+  private syncTimer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
 
   constructor(readonly path: string, private readonly options: AppendLogOptions = {}) {}
 
@@ -51,12 +73,45 @@ export class AppendLog {
       this.handle ??= this.openFile();
       const h = await this.handle;
       await h.write(chunk);
-      await h.datasync();
+      if (this.lazy) this.scheduleSync();
+      else await h.datasync();
       for (const w of waiters) w.resolve();
     } catch (err) {
       this.handle = null;
       for (const w of waiters) w.reject(err as Error);
     }
+  }
+
+  private get lazy(): boolean {
+    return (this.options.syncWithinMs ?? 0) > 0;
+  }
+
+  private scheduleSync(): void {
+    this.dirty = true;
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      void this.sync();
+    }, this.options.syncWithinMs);
+    this.syncTimer.unref(); // close() syncs what is left
+  }
+
+  /** fdatasyncs every line written so far (deferred mode; a no-op when nothing is waiting). */
+  sync(): Promise<void> {
+    this.syncing ??= (async () => {
+      try {
+        if (!this.dirty || !this.handle) return;
+        this.dirty = false;
+        const h = await this.handle;
+        await h.datasync();
+      } catch (err) {
+        this.dirty = true;
+        this.options.onSyncError?.(err as Error);
+      } finally {
+        this.syncing = null;
+      }
+    })();
+    return this.syncing;
   }
 
   private async openFile(): Promise<FileHandle> {
@@ -86,6 +141,7 @@ export class AppendLog {
     this.gate = new Promise<void>((r) => (open = r));
     try {
       while (this.writing) await this.writing;
+      await this.sync();
       const h = await this.handle?.catch(() => null);
       this.handle = null;
       await h?.close();
@@ -98,6 +154,9 @@ export class AppendLog {
 
   async close(): Promise<void> {
     while (this.draining || this.gate) await (this.draining ?? this.gate);
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    await this.sync();
     const h = await this.handle?.catch(() => null);
     this.handle = null;
     await h?.close();

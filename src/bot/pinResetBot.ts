@@ -1,5 +1,5 @@
 import { ActivityTypes, TeamsActivityHandler, TurnContext, type ConversationState, type StatePropertyAccessor, type TaskModuleRequest, type TaskModuleResponse, type UserState } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type Dialog, type DialogState, type DialogStateManagerConfiguration } from 'botbuilder-dialogs';
 import { say, text, type DialogDeps } from '../../dialogs/deps.js';
 import { menuCard, PIN_PAGE_DATA_KEY, TEAMS } from '../../dialogs/cards.js';
 import { tenantAllowed, tenantOf } from './teamsIdentity.js';
@@ -15,9 +15,13 @@ export interface TeamsSettings {
   onTenantRefused?: (tenantId: string | undefined) => Promise<void>;
 }
 
+/** The turn-state key under which botbuilder-dialogs' DialogStateManager keeps its configuration. */
+const DIALOG_MEMORY_CONFIGURATION = 'DialogStateManagerConfiguration';
+
 /** The bot: each message continues the user's flow (or starts one); state is saved after every turn. */
 export class PinResetBot extends TeamsActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private memoryConfiguration: DialogStateManagerConfiguration | undefined;
   private readonly dialogs: DialogSet;
 
   constructor(
@@ -37,6 +41,7 @@ export class PinResetBot extends TeamsActivityHandler {
       // Not botbuilder's runDialog: it sends a "BotState" trace holding what the user just typed
       // (a code, say), which expectReplies would hand straight back.
       const dc = await this.dialogs.createContext(context);
+      this.memoryConfiguration ??= dc.state.configuration;
       const result = await dc.continueDialog();
       if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.dialog.id);
       await next();
@@ -58,6 +63,10 @@ export class PinResetBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    // botbuilder-dialogs builds its memory scopes and path resolvers (a small dependency-injection
+    // container) afresh on every turn unless the turn state holds them already. They keep nothing
+    // of a turn, so the set built on the first turn is handed to every later one.
+    if (this.memoryConfiguration) context.turnState.set(DIALOG_MEMORY_CONFIGURATION, this.memoryConfiguration);
     // Trace activities carry internals (state snapshots); none ever leaves the bot.
     context.onSendActivities(async (_ctx, activities, next) => {
       const kept = activities.filter((a) => a.type !== ActivityTypes.Trace);

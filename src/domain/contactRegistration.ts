@@ -224,6 +224,8 @@ export function formatTime(ms: number): string {
 
 /** A time as each language writes it, in Hong Kong time: `1 Sept 2026, 10:00 HKT`, `2026年9月1日 上午10:00（香港時間）`. */
 export function localTime(ms: number): Localized {
-  const zh = new Date(ms).toLocaleString('zh-HK', { timeZone: 'Asia/Hong_Kong', dateStyle: 'long', timeStyle: 'short' });
-  return { en: formatTime(ms), 'zh-hk': `${zh}（香港時間）` };
+  return { en: formatTime(ms), 'zh-hk': `${HKT_ZH.format(ms)}（香港時間）` };
 }
+
+/** Built once: `toLocaleString` would build a new formatter on every call. */
+const HKT_ZH = new Intl.DateTimeFormat('zh-HK', { timeZone: 'Asia/Hong_Kong', dateStyle: 'long', timeStyle: 'short' });

@@ -9,6 +9,8 @@ export interface JsonlAuditLogOptions {
   onWarning?: (message: string) => void;
   /** The current file is rotated once it grows past this many bytes. */
   rotateBytes?: number;
+  /** See AppendLogOptions.syncWithinMs: 0 (default) waits for each line's fdatasync. */
+  syncWithinMs?: number;
 }
 
 export interface AuditReadReport {
@@ -20,7 +22,7 @@ export interface AuditReadReport {
 const ROTATED = /^(.+)-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)(-\d+)?\.jsonl$/;
 
 /**
- * The audit trail as append-only JSONL, one durable line per event: DATA_DIR/audit.jsonl, rotated
+ * The audit trail as append-only JSONL, one line per event: DATA_DIR/audit.jsonl, rotated
  * by size into audit-<time of rotation>.jsonl beside it. Reading goes across the rotated files,
  * oldest first; `prune` drops records older than the retention.
  */
@@ -34,7 +36,11 @@ export class JsonlAuditLog implements AuditLog {
   constructor(readonly path: string, options: JsonlAuditLogOptions = {}) {
     this.onWarning = options.onWarning ?? (() => {});
     this.rotateBytes = options.rotateBytes ?? 10 * 1024 * 1024;
-    this.file = new AppendLog(path, { onTornTail: (p) => this.onWarning(`${p}: the last line was torn by a crash; it is kept as a separate line and skipped when the log is read.`) });
+    this.file = new AppendLog(path, {
+      onTornTail: (p) => this.onWarning(`${p}: the last line was torn by a crash; it is kept as a separate line and skipped when the log is read.`),
+      syncWithinMs: options.syncWithinMs ?? 0,
+      onSyncError: (err) => this.onWarning(`${path}: fdatasync failed (${err.message}); the lines are written and the sync is tried again.`),
+    });
   }
 
   async append(event: AuditEvent): Promise<void> {

@@ -1,12 +1,12 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Mailer, MailMessage } from '../../ports/mailer.js';
-import { AppendLog } from '../appendLog.js';
+import { AppendLog, OUTBOX_SYNC_WITHIN_MS } from '../appendLog.js';
 
 /** The embedded mail transport: each message becomes a line of DATA_DIR/outbox/mail.jsonl. */
 export class OutboxMailer implements Mailer {
   private readonly file: AppendLog;
   constructor(path: string, private readonly clock: Clock) {
-    this.file = new AppendLog(path);
+    this.file = new AppendLog(path, { syncWithinMs: OUTBOX_SYNC_WITHIN_MS });
   }
   send(m: MailMessage): Promise<void> {
     return this.file.append({ to: m.to, subject: m.subject, text: m.text, html: m.html, at: new Date(this.clock.now()).toISOString() });

@@ -1,0 +1,66 @@
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppendLog } from '../src/adapters/appendLog.js';
+import { JsonlAuditLog } from '../src/adapters/audit/jsonlAuditLog.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pin-reset-appendlog-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const lines = async (path: string) => (await readFile(path, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { n: number });
+
+describe('append-only logs (audit, outbox)', () => {
+  test.each([0, 60_000])('a line is in the file once append resolves (fdatasync within %i ms), in order, each whole', async (syncWithinMs) => {
+    const path = join(await tempDir(), 'log.jsonl');
+    const log = new AppendLog(path, { syncWithinMs });
+    await Promise.all(Array.from({ length: 50 }, (_, n) => log.append({ n })));
+    // Read while the log is still open: with a deferred fdatasync nothing waits for the timer.
+    expect((await lines(path)).map((l) => l.n)).toEqual(Array.from({ length: 50 }, (_, n) => n));
+    await log.append({ n: 50 });
+    expect((await lines(path)).at(-1)).toEqual({ n: 50 });
+    await log.close();
+  });
+
+  test('an audit line acknowledged with its fdatasync still pending is kept when the bot is killed at once', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'audit.jsonl');
+    const auditModule = new URL('../src/adapters/audit/jsonlAuditLog.ts', import.meta.url).href;
+    // The child acknowledges one event, then dies by SIGKILL before its (one-minute) sync window ends.
+    const script = `
+      import { JsonlAuditLog } from ${JSON.stringify(auditModule)};
+      const log = new JsonlAuditLog(${JSON.stringify(path)}, { syncWithinMs: 60000 });
+      await log.append({ at: new Date().toISOString(), event: 'pin.set', outcome: 'ok', uid: 'jdoe' });
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    const signal = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('exit', (_code, sig) => resolve(sig));
+    });
+    expect(signal).toBe('SIGKILL');
+    const { events, warnings } = await new JsonlAuditLog(path).readReport();
+    expect(warnings).toEqual([]);
+    expect(events).toEqual([expect.objectContaining({ event: 'pin.set', outcome: 'ok', uid: 'jdoe' })]);
+  });
+
+  test('closing a log with a deferred fdatasync waits for the lines in flight and leaves every line whole', async () => {
+    const path = join(await tempDir(), 'log.jsonl');
+    const log = new AppendLog(path, { syncWithinMs: 60_000 });
+    const appended = Array.from({ length: 20 }, (_, n) => log.append({ n }));
+    await log.close();
+    await Promise.all(appended);
+    expect((await lines(path)).map((l) => l.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  });
+});
