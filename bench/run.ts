@@ -12,7 +12,8 @@ import { freePort } from '../test/support/freePort.js';
  * `npm run bench`: the real server, started as an operator starts it, on a temp DATA_DIR seeded with
  * N accounts (all with registered contacts), driven over HTTP by C simulated users through complete
  * flows; then a minimal echo bot on the same restify + CloudAdapter stack gets the same turns at the
- * same concurrency. Prints a table, then one JSON line.
+ * same concurrency, and so does the echo with botbuilder-dialogs' state and dialogs added (the floor
+ * under any bot on that stack). Prints a table, then one JSON line.
  */
 export interface BenchOptions {
   sizes: number[];
@@ -61,6 +62,11 @@ export interface BenchReport {
     flows_completed: number;
     errors: number;
   };
+  /**
+   * The dialog-stack baseline's turns per second over the echo's: what ratio_100k would be for a bot
+   * that did nothing but botbuilder-dialogs' own bookkeeping (no store, no domain, no fsync).
+   */
+  floorRatio: number;
   firstErrors: string[];
 }
 
@@ -97,11 +103,19 @@ function serveFlags(): string[] {
   return serve.split(/\s+/).filter((a) => a.startsWith('--'));
 }
 
-function command(runtime: BenchOptions['runtime'], what: 'server' | 'echo'): string[] {
-  const flags = serveFlags(); // the echo runs on the same V8 settings as the bot
+type Baseline = 'echo' | 'dialog-echo';
+
+const SOURCES: Record<'server' | Baseline, { dist: string; tsx: string }> = {
+  server: { dist: 'dist/server.mjs', tsx: 'src/main.ts' },
+  echo: { dist: 'dist/echo.mjs', tsx: 'bench/echoBot.ts' },
+  'dialog-echo': { dist: 'dist/dialog-echo.mjs', tsx: 'bench/dialogEchoBot.ts' },
+};
+
+function command(runtime: BenchOptions['runtime'], what: 'server' | Baseline): string[] {
+  const flags = serveFlags(); // the baselines run on the same V8 settings as the bot
   const extra = what === 'server' ? (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean) : [];
-  if (runtime === 'dist') return [...flags, ...extra, what === 'server' ? 'dist/server.mjs' : 'dist/echo.mjs'];
-  return ['--import', 'tsx', ...flags, ...extra, what === 'server' ? 'src/main.ts' : 'bench/echoBot.ts'];
+  if (runtime === 'dist') return [...flags, ...extra, SOURCES[what].dist];
+  return ['--import', 'tsx', ...flags, ...extra, SOURCES[what].tsx];
 }
 
 
@@ -259,9 +273,18 @@ async function runSize(n: number, options: BenchOptions, errors: string[]): Prom
   }
 }
 
-async function runEcho(scripts: string[][], options: BenchOptions, errors: string[]): Promise<{ turns: number; ms: number; cpuMs: number; latencies: number[]; errors: number }> {
+interface BaselineResult {
+  turns: number;
+  ms: number;
+  cpuMs: number;
+  latencies: number[];
+  errors: number;
+}
+
+/** Sends a baseline bot the very turns the bot got (same texts, same conversations' order, same concurrency). */
+async function runBaseline(which: Baseline, scripts: string[][], options: BenchOptions, errors: string[]): Promise<BaselineResult> {
   const port = await freePort();
-  const echo = await startProcess(command(options.runtime, 'echo'), { PATH: process.env['PATH'], NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1' }, port);
+  const echo = await startProcess(command(options.runtime, which), { PATH: process.env['PATH'], NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1' }, port);
   const http = new HttpClient(echo.baseUrl, options.users);
   const log: TurnLog = { latencies: [], scripts: [] };
   let failed = 0;
@@ -274,7 +297,7 @@ async function runEcho(scripts: string[][], options: BenchOptions, errors: strin
         for (const text of script) await chat.expect(text, /You said/);
       } catch (err) {
         failed += 1;
-        if (errors.length < 10) errors.push(`echo: ${(err as Error).message}`);
+        if (errors.length < 10) errors.push(`${which}: ${(err as Error).message}`);
       }
     });
     const ms = performance.now() - started;
@@ -294,7 +317,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const small = results[0]!;
   const large = results[results.length - 1]!;
   options.progress?.(`echo baseline: the same ${large.turns} turns, ${options.users} users…`);
-  const echo = await runEcho(large.scripts, options, errors);
+  const echo = await runBaseline('echo', large.scripts, options, errors);
+  options.progress?.(`dialog-stack baseline: the same ${large.turns} turns, ${options.users} users…`);
+  const floor = await runBaseline('dialog-echo', large.scripts, options, errors);
 
   const tps = (r: { turns: number; chatMs?: number; ms?: number }) => r.turns / (((r.chatMs ?? r.ms)!) / 1000);
   const echoTps = tps(echo);
@@ -311,29 +336,29 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     rss_mb_100k: round(large.rssMb, 1),
     start_ms_100k: Math.round(large.startMs),
     flows_completed: results.reduce((s, r) => s + r.flowsCompleted, 0),
-    errors: results.reduce((s, r) => s + r.errors, 0) + echo.errors,
+    errors: results.reduce((s, r) => s + r.errors, 0) + echo.errors + floor.errors,
   };
-  return { table: table(results, echo, options), json, firstErrors: errors };
+  return { table: table(results, echo, floor, options), json, floorRatio: round(tps(floor) / echoTps, 3), firstErrors: errors };
 }
 
-function table(results: SizeResult[], echo: { turns: number; ms: number; cpuMs: number; latencies: number[] }, options: BenchOptions): string {
+function table(results: SizeResult[], echo: BaselineResult, floor: BaselineResult, options: BenchOptions): string {
   const fmt = (x: number, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
-  const cols = [...results.map((r) => `bot, N=${fmt(r.n)}`), 'echo baseline'];
+  const cols = [...results.map((r) => `bot, N=${fmt(r.n)}`), 'echo baseline', 'echo + dialogs'];
   const rows: [string, ...string[]][] = [
-    ['accounts seeded (with contacts)', ...results.map((r) => fmt(r.n)), '-'],
-    ['seeding (s)', ...results.map((r) => fmt(r.seedMs / 1000, 1)), '-'],
-    ['start to /healthz 200 (ms)', ...results.map((r) => fmt(r.startMs)), '-'],
-    ['flows completed / run', ...results.map((r) => `${r.flowsCompleted} / ${r.flows}`), '-'],
-    ['turns (POST /api/messages)', ...results.map((r) => fmt(r.turns)), fmt(echo.turns)],
-    ['turns per second', ...results.map((r) => fmt(r.turns / (r.chatMs / 1000), 1)), fmt(echo.turns / (echo.ms / 1000), 1)],
-    ['server CPU per turn (ms)', ...results.map((r) => fmt(r.chatCpuMs / r.turns, 2)), fmt(echo.cpuMs / echo.turns, 2)],
-    ['turn p50 (ms)', ...results.map((r) => fmt(percentile(r.latencies, 50), 1)), fmt(percentile(echo.latencies, 50), 1)],
-    ['turn p99 (ms)', ...results.map((r) => fmt(percentile(r.latencies, 99), 1)), fmt(percentile(echo.latencies, 99), 1)],
-    ['PIN pages set (GET + POST)', ...results.map((r) => fmt(r.pages)), '-'],
-    ['PIN pages per second (scrypt)', ...results.map((r) => fmt(r.pages / (r.pagesMs / 1000), 1)), '-'],
-    ['server peak RSS after the chat (MB)', ...results.map((r) => fmt(r.chatRssMb)), '-'],
-    ['server peak RSS, whole run (MB)', ...results.map((r) => fmt(r.rssMb)), '-'],
-    ['errors', ...results.map((r) => fmt(r.errors)), '-'],
+    ['accounts seeded (with contacts)', ...results.map((r) => fmt(r.n)), '-', '-'],
+    ['seeding (s)', ...results.map((r) => fmt(r.seedMs / 1000, 1)), '-', '-'],
+    ['start to /healthz 200 (ms)', ...results.map((r) => fmt(r.startMs)), '-', '-'],
+    ['flows completed / run', ...results.map((r) => `${r.flowsCompleted} / ${r.flows}`), '-', '-'],
+    ['turns (POST /api/messages)', ...results.map((r) => fmt(r.turns)), fmt(echo.turns), fmt(floor.turns)],
+    ['turns per second', ...results.map((r) => fmt(r.turns / (r.chatMs / 1000), 1)), fmt(echo.turns / (echo.ms / 1000), 1), fmt(floor.turns / (floor.ms / 1000), 1)],
+    ['server CPU per turn (ms)', ...results.map((r) => fmt(r.chatCpuMs / r.turns, 2)), fmt(echo.cpuMs / echo.turns, 2), fmt(floor.cpuMs / floor.turns, 2)],
+    ['turn p50 (ms)', ...results.map((r) => fmt(percentile(r.latencies, 50), 1)), fmt(percentile(echo.latencies, 50), 1), fmt(percentile(floor.latencies, 50), 1)],
+    ['turn p99 (ms)', ...results.map((r) => fmt(percentile(r.latencies, 99), 1)), fmt(percentile(echo.latencies, 99), 1), fmt(percentile(floor.latencies, 99), 1)],
+    ['PIN pages set (GET + POST)', ...results.map((r) => fmt(r.pages)), '-', '-'],
+    ['PIN pages per second (scrypt)', ...results.map((r) => fmt(r.pages / (r.pagesMs / 1000), 1)), '-', '-'],
+    ['server peak RSS after the chat (MB)', ...results.map((r) => fmt(r.chatRssMb)), '-', '-'],
+    ['server peak RSS, whole run (MB)', ...results.map((r) => fmt(r.rssMb)), '-', '-'],
+    ['errors', ...results.map((r) => fmt(r.errors)), '-', '-'],
   ];
   const header: [string, ...string[]] = [`${options.users} users, mix 70% SMS reset / 20% email reset / 10% registration`, ...cols];
   const all = [header, ...rows];
@@ -376,6 +401,7 @@ async function main(): Promise<void> {
     report.table,
     '',
     targets(report.json, planned),
+    `note: echo + dialogs alone (no store, no domain) reaches ${report.floorRatio} of the echo: the ceiling of ratio_100k for any bot on botbuilder-dialogs`,
     ...report.firstErrors.map((e) => `error: ${e}`),
     `(whole bench: ${((performance.now() - started) / 1000).toFixed(0)} s)`,
     JSON.stringify(report.json),

@@ -22,5 +22,7 @@ describe('npm run bench (smoke run with tiny N; timings are never asserted)', ()
     expect(summary['errors']).toBe(0);
     expect(summary['flows_completed']).toBe(40); // 20 flows on each size, every one to its end
     expect(out).toContain('turns per second');
+    // Both baselines got the same turns; a turn either one failed would count in errors above.
+    expect(out).toMatch(/echo baseline +echo \+ dialogs/);
   }, 180_000);
 });

@@ -6,7 +6,7 @@ import { build } from 'esbuild';
  * second off every start (`npm run serve`). Packages that load native code, or load only when
  * configured (Twilio, SMTP, esbuild itself), stay outside and come from node_modules.
  */
-const entries = { server: 'src/main.ts', echo: 'bench/echoBot.ts' };
+const entries = { server: 'src/main.ts', echo: 'bench/echoBot.ts', 'dialog-echo': 'bench/dialogEchoBot.ts' };
 
 await build({
   entryPoints: entries,
