@@ -17,6 +17,8 @@ export interface TableSpec<T> {
   /** How a looked-up value is normalised per index, to match how `indexes` normalises the record's value (e.g. lower case). */
   indexQuery?: Record<string, (value: string) => string>;
   schema: z.ZodType<T>;
+  /** A cheaper check of a loaded record: true only if `schema` would accept it (false: `schema` decides and explains). */
+  quickCheck?: (record: unknown) => boolean;
 }
 
 interface Snapshot {
@@ -145,6 +147,7 @@ export class JournalDb {
 
   /** Checks a record just parsed from disk, and keeps that very object (it is ours alone): no second copy per record. */
   private validate(spec: TableSpec<unknown>, record: unknown, where: string, file: string): unknown {
+    if (spec.quickCheck?.(record)) return record;
     const result = spec.schema.safeParse(record);
     if (!result.success) throw new StoreError(`${where} ${schemaProblem(result.error)}. The store has been left untouched.`, file);
     return record;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, Table, ThrottleRecord } from '../../ports/store.js';
 import { JournalDb, type TableSpec } from './journalDb.js';
 import { DataDirLock } from './lock.js';
-import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, smsDeliverySchema, preferenceSchema, smsOptOutSchema, throttleSchema } from './records.js';
+import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, looksLikeAccount, looksLikeContact, smsDeliverySchema, preferenceSchema, smsOptOutSchema, throttleSchema } from './records.js';
 
 class JournalTable<T> implements Table<T> {
   constructor(private readonly db: JournalDb, private readonly name: string) {}
@@ -38,6 +38,7 @@ const directoryTables = [
     indexes: { upn: (r: AccountRecord) => lower(r.upn), email: (r: AccountRecord) => lower(r.email), aadObjectId: (r: AccountRecord) => lower(r.aadObjectId) },
     indexQuery: { upn: foldCase, email: foldCase, aadObjectId: foldCase },
     schema: accountSchema,
+    quickCheck: looksLikeAccount,
   }),
   table<ContactRecord>({
     name: 'contacts',
@@ -45,6 +46,7 @@ const directoryTables = [
     indexes: { mobile: (r: ContactRecord) => r.mobile, email: (r: ContactRecord) => lower(r.email) },
     indexQuery: { email: foldCase },
     schema: contactSchema,
+    quickCheck: looksLikeContact,
   }),
   table<PreferenceRecord>({ name: 'preferences', key: (r: PreferenceRecord) => r.uid, schema: preferenceSchema }),
 ];

@@ -15,6 +15,44 @@ export const accountSchema: z.ZodType<AccountRecord> = z.object({
   updatedAt: time,
 });
 
+/**
+ * Quick checks for the two large tables, used when the store loads: true means the record certainly
+ * matches its schema; false sends it through the schema, which then names what is wrong. On 100,000
+ * accounts with contacts the schemas took about a fifth of the start (and their copies fed the
+ * garbage collector); these allocate nothing. test/records.test.ts holds them to the schemas.
+ */
+const isTime = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isOptionalString = (v: unknown) => v === undefined || typeof v === 'string';
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function looksLikeAccount(r: unknown): boolean {
+  return (
+    isObject(r) &&
+    typeof r['uid'] === 'string' &&
+    r['uid'].length > 0 &&
+    typeof r['name'] === 'string' &&
+    typeof r['email'] === 'string' &&
+    isOptionalString(r['upn']) &&
+    isOptionalString(r['aadObjectId']) &&
+    isOptionalString(r['pinHash']) &&
+    isTime(r['createdAt']) &&
+    isTime(r['updatedAt'])
+  );
+}
+
+export function looksLikeContact(r: unknown): boolean {
+  return (
+    isObject(r) &&
+    typeof r['uid'] === 'string' &&
+    r['uid'].length > 0 &&
+    isOptionalString(r['email']) &&
+    isOptionalString(r['mobile']) &&
+    (r['source'] === 'self' || r['source'] === 'import') &&
+    isTime(r['verifiedAt']) &&
+    isTime(r['updatedAt'])
+  );
+}
+
 export const contactSchema: z.ZodType<ContactRecord> = z.object({
   uid: z.string().min(1),
   email: z.string().optional(),
