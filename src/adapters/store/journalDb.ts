@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -38,7 +39,7 @@ export interface JournalDbOptions {
 /**
  * A small embedded database: per table an in-memory map with secondary indexes, made durable by a
  * JSON snapshot (written through lowdb, atomically) plus an append-only journal of upserts and
- * deletes. Concurrent writes are coalesced into one append + fdatasync (group commit), and a
+ * deletes. Concurrent writes are coalesced into one durable (O_DSYNC) append (group commit), and a
  * write's promise resolves only once its line is on disk.
  */
 export class JournalDb {
@@ -103,7 +104,9 @@ export class JournalDb {
     this.snapshot.data = emptySnapshot(); // the maps hold the data from here on
     this.snapshotBytes = await stat(this.snapshotPath).then((s) => s.size, () => 0);
     await this.replayJournal();
-    this.journal = await open(this.journalPath, 'a', 0o600);
+    // O_DSYNC: each append returns once its data is on disk, as write + fdatasync would, in one call
+    // (one trip to libuv's thread pool per group commit instead of two).
+    this.journal = await open(this.journalPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND | fsConstants.O_DSYNC, 0o600);
     await fsyncDir(join(this.journalPath, '..'));
   }
 
@@ -258,8 +261,7 @@ export class JournalDb {
         try {
           if (lines.length > 0) {
             const chunk = lines.join('');
-            await this.journal.write(chunk);
-            await this.journal.datasync();
+            await this.journal.write(chunk); // durable on return (O_DSYNC)
             this.journalBytes += Buffer.byteLength(chunk);
           }
           for (const w of waiters) w.resolve();
