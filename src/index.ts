@@ -17,6 +17,12 @@ import type { DialogDeps } from '../dialogs/deps.js';
 import { say } from '../dialogs/deps.js';
 import { LanguageChoice } from '../dialogs/language.js';
 
+/** What tests may replace: the services' parts, and the app's own waits. */
+export interface AppOverrides extends ServiceOverrides {
+  /** How long the SDK may take to verify a Bot Framework token before the activity is refused with 401 (default 10 s). */
+  botTokenTimeoutMs?: number;
+}
+
 export interface App {
   services: Services;
   /** Starts listening; resolves with the bound port. */
@@ -29,7 +35,7 @@ export interface App {
  * The composition root: builds storage, state, dialogs, bot, adapter and HTTP server, in that
  * order, from the validated configuration (with services from ./services.ts).
  */
-export async function createApp(config: AppConfig, overrides: ServiceOverrides = {}): Promise<App> {
+export async function createApp(config: AppConfig, { botTokenTimeoutMs, ...overrides }: AppOverrides = {}): Promise<App> {
   const services = await openServices(config, { role: 'bot', ...overrides });
   const { logger } = services;
 
@@ -89,7 +95,7 @@ export async function createApp(config: AppConfig, overrides: ServiceOverrides =
     channelAdapter.onTurnError = onTurnError;
   }
 
-  const checkToken = config.MicrosoftAppId ? botTokenCheck(authentication, config.MicrosoftAppId, logger) : undefined;
+  const checkToken = config.MicrosoftAppId ? botTokenCheck(authentication, config.MicrosoftAppId, logger, services.clock, botTokenTimeoutMs) : undefined;
   const http = createHttpServer({ services, adapter, bot, pinReset, smsAdapter, ...(checkToken ? { checkToken } : {}) });
   const adminSocket = await startAdminSocket(services.dataDir, services, logger);
 

@@ -1,4 +1,5 @@
 import type { Activity, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 
 /** Whether a request to /api/messages carries a valid Bot Framework token for this bot. */
@@ -8,11 +9,12 @@ export type BotTokenCheck = (activity: Activity, authorization: string) => Promi
  * Checks the token before the SDK sees the request, so that a bad one is always a 401: the SDK
  * answers 500 (and prints a stack trace) when it cannot fetch the signing keys, and could wait on
  * an unreachable network. Tokens that cannot be right (malformed, expired, for another bot) are
- * refused without any network call; the rest are verified by the SDK within `timeoutMs`.
+ * refused without any network call, judged on the app's `clock` (so tests can move time); the rest
+ * are verified by the SDK within `timeoutMs`, and refused if it has not answered by then.
  */
-export function botTokenCheck(auth: Pick<ConfigurationBotFrameworkAuthentication, 'authenticateRequest'>, appId: string, logger: Logger, timeoutMs = 10_000): BotTokenCheck {
+export function botTokenCheck(auth: Pick<ConfigurationBotFrameworkAuthentication, 'authenticateRequest'>, appId: string, logger: Logger, clock: Clock, timeoutMs = 10_000): BotTokenCheck {
   return async (activity, authorization) => {
-    const problem = plausibilityProblem(authorization, appId, Date.now());
+    const problem = plausibilityProblem(authorization, appId, clock.now());
     if (problem) {
       logger.warn({ reason: problem }, 'refused an activity: no valid Bot Framework token');
       return false;

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { readdir, readFile } from 'node:fs/promises';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createApp, type App } from '../../src/index.js';
+import { createApp, type App, type AppOverrides } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
 import { testConfig, tempDataDir } from './services.js';
 import { ManualClock } from './fakes.js';
@@ -20,7 +20,7 @@ export interface RunningApp {
 }
 
 /** The real server (restify, CloudAdapter, store on disk) on a free port against a temp DATA_DIR. */
-export async function startApp(env: Record<string, string> = {}, dataDir?: string): Promise<RunningApp> {
+export async function startApp(env: Record<string, string> = {}, dataDir?: string, overrides: Omit<AppOverrides, 'logger' | 'clock'> = {}): Promise<RunningApp> {
   const dir = dataDir ?? (await tempDataDir());
   const chosenPort = await freePort();
   const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', PUBLIC_BASE_URL: `http://127.0.0.1:${chosenPort}`, ...env });
@@ -35,7 +35,7 @@ export async function startApp(env: Record<string, string> = {}, dataDir?: strin
     if (logFile) appendFileSync(logFile, chunk);
   });
   const clock = new ManualClock(Date.now());
-  const app = await createApp(config, { logger: createLogger(config, sink), clock });
+  const app = await createApp(config, { ...overrides, logger: createLogger(config, sink), clock });
   watchSecrets(app.services);
   const port = await app.listen(chosenPort, '127.0.0.1');
   return { app, baseUrl: `http://127.0.0.1:${port}`, dataDir: dir, clock, logs: () => logged };
