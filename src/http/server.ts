@@ -3,7 +3,7 @@ import type { Activity, ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
-import { registerTeamsPageScript } from './teamsPageScript.js';
+import { registerTeamsPageScript, type TeamsPageBundler } from './teamsPageScript.js';
 import type { BotTokenCheck } from '../bot/botToken.js';
 import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
 import type { SmsAdapter } from '../channels/sms/smsAdapter.js';
@@ -17,6 +17,8 @@ export interface HttpDeps {
   /** Verifies the Bot Framework token when MicrosoftAppId is set. */
   checkToken?: BotTokenCheck;
   smsAdapter: SmsAdapter;
+  /** Builds /static/teams-page.js (default: esbuild, once per process). */
+  teamsPageBundler?: TeamsPageBundler;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface HttpSurface {
   stopAccepting(): void;
 }
 
-export function createHttpServer({ services, adapter, bot, pinReset, checkToken, smsAdapter }: HttpDeps): HttpSurface {
+export function createHttpServer({ services, adapter, bot, pinReset, checkToken, smsAdapter, teamsPageBundler }: HttpDeps): HttpSurface {
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
@@ -123,7 +125,7 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
   });
 
   registerResetPage(server, pinReset, services, (req) => pinPagePerIp.take(addressOf(req)));
-  registerTeamsPageScript(server, services.logger);
+  registerTeamsPageScript(server, services.logger, teamsPageBundler);
   registerSmsRoutes(server, services, smsAdapter, bot);
 
   const health = (_req: Request, res: Response, next: restify.Next) => {

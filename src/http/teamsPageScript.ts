@@ -11,34 +11,47 @@ export const TEAMS_SCRIPT_PATH = '/static/teams-page.js';
 const ENTRY = ['./teamsPage.browser.ts', './teamsPage.browser.js', '../src/http/teamsPage.browser.ts']
   .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
   .find((path) => existsSync(path))!;
-let bundle: Promise<string> | undefined;
+
+/** Builds the page script; injectable so that a failing build can be tested. */
+export type TeamsPageBundler = () => Promise<string>;
 
 /**
  * The page script with @microsoft/teams-js, bundled for browsers by esbuild in this process the
- * first time it is asked for (no build step to forget, never stale), then kept in memory.
+ * first time it is asked for (no build step to forget, never stale).
  */
-export function teamsPageBundle(): Promise<string> {
+export const esbuildTeamsPage: TeamsPageBundler = async () => {
   // esbuild is loaded here, at the first request, not at every start.
-  bundle ??= import('esbuild')
-    .then(({ build }) => build({ entryPoints: [ENTRY], bundle: true, minify: true, format: 'iife', platform: 'browser', target: ['es2020'], write: false, logLevel: 'silent' }))
-    .then(
-      (result) => result.outputFiles[0]!.text,
-      (err: unknown) => {
-        bundle = undefined;
-        throw err;
-      },
-    );
-  return bundle;
-}
+  const { build } = await import('esbuild');
+  const result = await build({ entryPoints: [ENTRY], bundle: true, minify: true, format: 'iife', platform: 'browser', target: ['es2020'], write: false, logLevel: 'silent' });
+  return result.outputFiles[0]!.text;
+};
 
-export function registerTeamsPageScript(server: Server, logger: Logger): void {
+/** Runs `bundler` once and keeps its outcome, a failure as much as the script: a build that failed is not retried on every page load. */
+const once = (bundler: TeamsPageBundler): TeamsPageBundler => {
+  let outcome: Promise<string> | undefined;
+  return () => (outcome ??= bundler());
+};
+
+// Shared by every server in the process (tests start many), so esbuild runs at most once.
+const defaultBundle = once(esbuildTeamsPage);
+
+/**
+ * Serves the page script. If bundling fails, the failure is logged once and every request for the
+ * script gets the same 503 until the process restarts: the page works without the script (outside
+ * Teams it does nothing; inside, only closing the dialog needs it).
+ */
+export function registerTeamsPageScript(server: Server, logger: Logger, bundler?: TeamsPageBundler): void {
+  const bundle = bundler ? once(bundler) : defaultBundle;
+  let failureLogged = false;
   const serve = (head: boolean) => async (_req: Request, res: Response) => {
     let js: string;
     try {
-      js = await teamsPageBundle();
+      js = await bundle();
     } catch (err) {
-      // The page still works without it; only closing the Teams dialog needs it.
-      logger.error({ err }, 'could not bundle the PIN page script');
+      if (!failureLogged) {
+        failureLogged = true;
+        logger.error({ err }, 'could not bundle the PIN page script; serving 503 for it until restarted (the page works without it)');
+      }
       res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(head ? undefined : 'The page script is not available right now.');
       return;
