@@ -76,8 +76,28 @@ export function clientAddress(req: Request, trustedProxyHops: number): string {
   return hops.length >= trustedProxyHops ? hops[hops.length - trustedProxyHops]! : peer;
 }
 
-/** A refused request over HTTP: 429, when to come back, and why (for JSON endpoints). */
-export function sendTooMany(res: Response, decision: Extract<RateDecision, { allowed: false }>, reason: string): void {
-  res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-  res.send(429, { code: 'TooManyRequests', message: `${reason} Try again in ${decision.retryAfterSeconds} s.` });
+/** A limiter's refusal: how long until a request would be allowed. */
+export type RateRefusal = Extract<RateDecision, { allowed: false }>;
+
+/**
+ * Why a request was refused: a sentence for JSON endpoints, or a page for browsers, built from
+ * the seconds to wait (with the page's own headers, and no body for HEAD).
+ */
+export type TooManyReason = string | { html: (retryAfterSeconds: number) => string; headers?: Readonly<Record<string, string>>; head?: boolean };
+
+/**
+ * The one way a rate limit refuses over HTTP: status 429, `Retry-After` with the limiter's real
+ * wait in whole seconds, and a short reason (JSON `{ code: 'TooManyRequests', message }` naming the
+ * same seconds, or the page).
+ */
+export function sendTooMany(res: Response, refusal: RateRefusal, reason: TooManyReason): void {
+  const seconds = refusal.retryAfterSeconds;
+  res.setHeader('Retry-After', String(seconds));
+  if (typeof reason === 'string') {
+    res.send(429, { code: 'TooManyRequests', message: `${reason} Try again in ${seconds} s.` });
+    return;
+  }
+  const html = reason.html(seconds);
+  res.writeHead(429, { ...reason.headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+  res.end(reason.head ? undefined : html);
 }

@@ -5,7 +5,7 @@ import { htmlLang, languageOfLocale, pickLanguage, type Language, type MessageKe
 import type { Services } from '../services.js';
 import { PAGE_CSS } from './pageCss.js';
 import { PAGE_CSS_PATH, fieldOf, message, page, pinForm } from './pageHtml.js';
-import type { RateDecision } from './rateLimit.js';
+import { sendTooMany, type RateDecision } from './rateLimit.js';
 
 const RESET_PATH = '/reset/:token';
 const PAGE_PATH_PATTERN = /^\/reset\/[^/]*\/?$/;
@@ -112,8 +112,7 @@ export function registerResetPage(
       if (decision.allowed) return next();
       const locale = preferredLocale(req);
       const title = t('page.tooMany.title', locale);
-      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-      send(res, 429, document(locale, title, message(title, t('page.tooMany.text', locale, { seconds: decision.retryAfterSeconds }))), 'text/html; charset=utf-8', req.method === 'HEAD');
+      sendTooMany(res, decision, { html: (seconds) => document(locale, title, message(title, t('page.tooMany.text', locale, { seconds }))), headers: RESET_PAGE_HEADERS, head: req.method === 'HEAD' });
       return next(false);
     });
   }
