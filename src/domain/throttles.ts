@@ -123,7 +123,7 @@ export class Throttles {
     return rec ? clockHourOf(rec, this.clock.now()).count : 0;
   }
 
-  /** True (and recorded) if this refusal begins a run: none since the key last counted an event. */
+  /** True (and recorded) if this refusal begins a run (see ThrottleRecord.refusedAt): the one worth auditing. */
   private async noteRefusal(rec: ThrottleRecord, now: number): Promise<boolean> {
     if (rec.refusedAt !== undefined) return false;
     rec.refusedAt = now;
