@@ -118,17 +118,17 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       (config.SMS_TRANSPORT === 'twilio'
         ? new TwilioSms(config.TWILIO_ACCOUNT_SID!, config.TWILIO_AUTH_TOKEN!, config.TWILIO_FROM!, statusCallbackUrl(config.PUBLIC_BASE_URL))
         : new OutboxSms(join(outboxDir, 'sms.jsonl'), config.TWILIO_FROM ?? 'pin-reset-bot', clock));
+    const throttles = new Throttles(store.throttles, clock, policy, audit);
     const optOuts = new SmsOptOuts(store.smsOptOuts, clock, audit);
-    const ceiling = new SmsSpendCeiling(store.throttles, clock, config.SMS_MAX_PER_HOUR, audit, logger);
+    const ceiling = new SmsSpendCeiling(throttles, config.SMS_MAX_PER_HOUR, audit, logger);
     const smsServices: SmsServices = {
       sender: new GuardedSms(sms, optOuts, ceiling),
       optOuts,
       deliveries: new SmsDeliveries(store.smsDeliveries, clock),
-      inboundLimit: new SmsInboundLimit(store.throttles, clock, config.SMS_INBOUND_PER_NUMBER_PER_HOUR, audit),
+      inboundLimit: new SmsInboundLimit(throttles, config.SMS_INBOUND_PER_NUMBER_PER_HOUR, audit),
       ceiling,
     };
     const directory = new EmbeddedDirectory(store.accounts, clock);
-    const throttles = new Throttles(store.throttles, clock, policy, audit);
     const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit);
     const messages = new Messages({ perLanguage: { en: { serviceDesk: policy.serviceDeskContact }, 'zh-hk': { serviceDesk: policy.serviceDeskContactZh } } });
     const languages = new LanguagePreferences(store.preferences, directory, clock);

@@ -28,11 +28,12 @@ beforeAll(async () => {
   const opened = await openTestServices();
   dataDir = opened.dataDir;
   const { services, clock } = opened;
-  for (const uid of ['jdoe', 'asmith', 'bchan', 'cwong']) {
+  for (const uid of ['jdoe', 'asmith', 'bchan', 'cwong', 'ewu']) {
     await services.directory.importAccount({ uid, name: uid, email: `${uid}@example.edu`, pin: 'Old-PIN-1234' });
   }
   await services.store.contacts.put({ uid: 'asmith', email: 'alex@gmail.com', mobile: '+85269876543', source: 'import', verifiedAt: clock.now(), updatedAt: clock.now() });
   await services.store.contacts.put({ uid: 'bchan', email: 'bo@gmail.com', mobile: '+85268880000', source: 'import', verifiedAt: clock.now(), updatedAt: clock.now() });
+  await services.store.contacts.put({ uid: 'ewu', email: 'ew@gmail.com', mobile: '+85264440000', source: 'import', verifiedAt: clock.now(), updatedAt: clock.now() });
   await services.store.contacts.put({ uid: 'cwong', email: 'cw@gmail.com', mobile: '+85267770000', source: 'import', verifiedAt: clock.now(), updatedAt: clock.now() });
   await services.close();
   env = {
@@ -55,15 +56,16 @@ afterAll(async () => {
 
 /** A phone texting the bot's Twilio number; what it receives is what Twilio was asked to send it. */
 class Phone {
-  constructor(readonly number: string) {}
+  /** `app`: the bot it texts, if not the one shared by this file. */
+  constructor(readonly number: string, private readonly app?: RunningApp) {}
 
   /** Texts the bot and returns the HTTP status and the texts this number received during the turn. */
-  async text(body: string, sid = newMessageSid()): Promise<{ status: number; replies: string[]; type: string | null; answer: string }> {
+  async text(body: string, sid = newMessageSid()): Promise<{ status: number; replies: string[]; type: string | null; answer: string; retryAfter: string | null }> {
     const before = twilioApi.sent.length;
-    const res = await postInboundSms({ baseUrl: running.baseUrl, authToken: AUTH_TOKEN, from: this.number, to: BOT_NUMBER, body, sid });
+    const res = await postInboundSms({ baseUrl: (this.app ?? running).baseUrl, authToken: AUTH_TOKEN, from: this.number, to: BOT_NUMBER, body, sid });
     const answer = await res.text();
     const replies = twilioApi.sent.slice(before).filter((m) => m.to === this.number && !SMS_CODE.test(m.body)).map((m) => m.body);
-    return { status: res.status, replies, type: res.headers.get('content-type'), answer };
+    return { status: res.status, replies, type: res.headers.get('content-type'), answer, retryAfter: res.headers.get('retry-after') };
   }
 
   async say(body: string): Promise<string[]> {
@@ -265,6 +267,31 @@ describe('SMS conventions', () => {
     expect((await flooder.text('help')).status).toBe(200);
   });
 
+  test('the per-number 429 says how long to wait: until the oldest counted text leaves the hour; only the first refusal of a run is audited and stored', async () => {
+    const flooder = new Phone('+85290000016');
+    const audited = async () => (await auditEvents()).filter((e) => e.event === 'sms.flood_limited' && e.detail?.['number'] === '+852 ****0016').length;
+    const counter = () => running.app.services.store.throttles.get('sms-inbound:+85290000016');
+    expect((await flooder.text('hello')).status).toBe(200);
+    running.clock.advance(10 * 60_000);
+    for (let i = 0; i < 11; i++) expect((await flooder.text('hello')).status).toBe(200);
+    running.clock.advance(5 * 60_000);
+    expect(await flooder.text('hello')).toMatchObject({ status: 429, retryAfter: '2700', replies: [] });
+    expect(await audited()).toBe(1);
+    const afterFirstRefusal = await counter();
+    expect(await flooder.text('hello')).toMatchObject({ status: 429, retryAfter: '2700' });
+    expect(await counter()).toEqual(afterFirstRefusal);
+    expect(await audited()).toBe(1);
+
+    running.clock.advance(2699_000);
+    expect(await flooder.text('hello')).toMatchObject({ status: 429, retryAfter: '1' });
+    running.clock.advance(1_000);
+    // The oldest text has left the hour: one more is counted, and the refusals that follow begin a new run.
+    expect((await flooder.text('hello')).status).toBe(200);
+    running.clock.advance(500);
+    expect(await flooder.text('hello')).toMatchObject({ status: 429, retryAfter: '600' });
+    expect(await audited()).toBe(2);
+  });
+
   test('STOP still works from a number over its flood limit', async () => {
     const flooder = new Phone('+85290000015');
     for (let i = 0; i < 12; i++) await flooder.text('hello');
@@ -339,6 +366,30 @@ describe('delivery failures are reported, audited and offer email', () => {
   });
 });
 
+describe('nothing reaches a number that opted out', () => {
+  test('an undelivered-code notice is not texted to a number that texted STOP meanwhile (replies check the opt-out too: the notice runs outside the STOP middleware)', async () => {
+    const phone = new Phone('+85290000024');
+    await phone.say('reset');
+    await phone.say('ewu');
+    expect(await phone.say('sms')).toEqual([expect.stringContaining('6-digit code')]);
+    await running.app.services.background.drain();
+    expect(await phone.say('STOP')).toEqual([expect.stringContaining('unsubscribed')]);
+    const sentBefore = twilioApi.sent.length;
+    const logsBefore = running.logs().length;
+    const status = { MessageSid: newMessageSid(), MessageStatus: 'undelivered', To: '+85264440000', From: BOT_NUMBER, ErrorCode: '30003', AccountSid: twilioApi.accountSid };
+    const url = `${running.baseUrl}/api/sms/status`;
+    const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, status);
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(status).toString() });
+    expect(res.status).toBe(204);
+    await running.app.services.background.drain();
+    expect((await auditEvents()).some((e) => e.event === 'sms.undelivered' && e.uid === 'ewu')).toBe(true);
+    // The notice was tried, and refused by the transport rather than sent.
+    expect(running.logs().slice(logsBefore)).toMatch(/"name":"SmsOptedOut"[^\n]*SMS reply could not be sent/);
+    expect(twilioApi.sent.slice(sentBefore)).toEqual([]);
+    await phone.say('START');
+  });
+});
+
 describe('the Azure Bot Service Twilio channel (channelId sms on /api/messages) reads the same', () => {
   test('plain numbered text, a number answers the choice, and STOP opts out', async () => {
     const user = new BotClient(running.baseUrl, '+85290000030', 'sms');
@@ -393,6 +444,72 @@ describe('the hourly ceiling on outbound SMS', () => {
       expect(await later.send('sms')).toEqual([expect.stringContaining('6-digit code')]);
     } finally {
       await capped.app.close();
+    }
+  });
+});
+
+describe('the hourly ceiling, hour by hour', () => {
+  const HOUR = 3_600_000;
+  const alerts = (logs: string) => logs.split('\n').filter((line) => line.includes('"alert":"sms-ceiling"')).length;
+  const audited = async (dir: string) => (await readFile(join(dir, 'audit.jsonl'), 'utf8')).split('\n').filter((line) => line.includes('"event":"sms.ceiling_reached"')).length;
+  /** Moves an app's clock to `at` (its clock starts at the real time). */
+  const setClock = (app: RunningApp, at: number) => app.clock.advance(at - app.clock.now());
+
+  test('the ceiling alert is logged and audited once an hour, however many SMS it refuses, even across a restart', async () => {
+    const own = await openTestServices();
+    await own.services.close();
+    const cappedEnv = { ...env, SMS_MAX_PER_HOUR: '2' };
+    let app = await startApp(cappedEnv, own.dataDir);
+    const notice = (i: number) => app.app.services.outbound.text(`+852655500${String(i).padStart(2, '0')}`, 'Your contacts changed.');
+    try {
+      const hour = app.clock.now() - (app.clock.now() % HOUR) + HOUR;
+      setClock(app, hour + 60_000);
+      expect([await notice(1), await notice(2)]).toEqual([true, true]);
+      for (let i = 3; i < 8; i++) expect(await notice(i)).toBe(false);
+      expect(alerts(app.logs())).toBe(1);
+      expect(await audited(own.dataDir)).toBe(1);
+
+      await app.app.close();
+      app = await startApp(cappedEnv, own.dataDir);
+      setClock(app, hour + 30 * 60_000);
+      for (let i = 8; i < 11; i++) expect(await notice(i)).toBe(false);
+      expect(alerts(app.logs())).toBe(0);
+      expect(await audited(own.dataDir)).toBe(1);
+
+      // The next clock hour counts afresh, and its first refusal is an alert again.
+      setClock(app, hour + HOUR);
+      expect([await notice(11), await notice(12)]).toEqual([true, true]);
+      for (let i = 13; i < 16; i++) expect(await notice(i)).toBe(false);
+      expect(alerts(app.logs())).toBe(1);
+      expect(await audited(own.dataDir)).toBe(2);
+      expect(twilioApi.sent.filter((m) => m.to.startsWith('+852655500')).map((m) => m.to.slice(-2))).toEqual(['01', '02', '11', '12']);
+    } finally {
+      await app.app.close();
+    }
+  });
+
+  test('at the ceiling, replies to someone who texted still go out by SMS (counted), and a reset there offers email instead of a code', async () => {
+    const own = await openTestServices();
+    await own.services.directory.importAccount({ uid: 'fho', name: 'fho', email: 'fho@example.edu' });
+    await own.services.store.contacts.put({ uid: 'fho', email: 'fh@gmail.com', mobile: '+85263330000', source: 'import', verifiedAt: own.clock.now(), updatedAt: own.clock.now() });
+    await own.services.close();
+    const app = await startApp({ ...env, SMS_MAX_PER_HOUR: '2' }, own.dataDir);
+    try {
+      const phone = new Phone('+85290000025', app);
+      for (let i = 0; i < 3; i++) expect(await phone.say('help')).toEqual([expect.stringContaining('PIN reset service')]);
+      expect(await app.app.services.sms.ceiling.reached()).toBe(true);
+      expect((await app.app.services.store.throttles.get('sms-outbound:all'))?.clockHour?.count).toBe(3);
+
+      await phone.say('reset');
+      await phone.say('fho');
+      expect(await phone.say('sms')).toEqual([expect.stringContaining('SMS codes are unavailable'), expect.stringContaining('How would you like to verify')]);
+      await app.app.services.background.drain();
+      expect(twilioApi.sent.filter((m) => m.to === '+85263330000')).toEqual([]);
+      const before = smtp.to('fh@gmail.com').length;
+      expect(await phone.say('email')).toEqual([expect.stringContaining('I have sent a link')]);
+      await smtp.waitFor('fh@gmail.com', LINK, before);
+    } finally {
+      await app.app.close();
     }
   });
 });

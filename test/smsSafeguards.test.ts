@@ -39,4 +39,26 @@ describe('SMS safeguards in the store', () => {
       await again.services.close();
     }
   });
+
+  test('a ceiling counter written before fixed windows (a list of sends) still loads and keeps counting; retention keeps the current hour and purges it after', async () => {
+    const first = await openTestServices({ SMS_MAX_PER_HOUR: '3' });
+    const now = first.clock.now();
+    await first.services.store.throttles.put({ key: 'sms-outbound:all', sends: [now - 2 * 3_600_000, now - 20 * 60_000, now - 60_000], consecutiveFailures: 0, updatedAt: now });
+    await first.services.close();
+    const again = await openTestServices({ SMS_MAX_PER_HOUR: '3' }, first.dataDir);
+    try {
+      const { ceiling } = again.services.sms;
+      // The two sends of the last hour still count: one more, then the ceiling.
+      expect(await ceiling.reached()).toBe(false);
+      expect(await ceiling.take('send')).toBe(true);
+      expect(await ceiling.take('send')).toBe(false);
+      expect(await again.services.store.throttles.get('sms-outbound:all')).toMatchObject({ sends: [], clockHour: { start: now - (now % 3_600_000), count: 3 } });
+      expect((await again.services.retention.purge()).throttles).toBe(0);
+      again.clock.advance(3_600_000);
+      expect(await ceiling.reached()).toBe(false);
+      expect((await again.services.retention.purge()).throttles).toBe(1);
+    } finally {
+      await again.services.close();
+    }
+  });
 });

@@ -83,9 +83,10 @@ export class Retention {
   }
 }
 
-/** A counter is spent when no send is left in its day, no pause runs, and no run of failures is still remembered. */
+/** A counter is spent when no send is left in its day, its clock hour (if any) is over, no pause runs, and no run of failures is still remembered. */
 function throttleSpent(t: ThrottleRecord, now: number): boolean {
   if (t.sends.some((s) => now - s < DAY)) return false;
+  if (t.clockHour && now - t.clockHour.start < HOUR) return false;
   if (t.pausedUntil !== undefined && t.pausedUntil > now) return false;
   return t.consecutiveFailures === 0 || now - t.updatedAt >= FAILURE_MEMORY_MS;
 }

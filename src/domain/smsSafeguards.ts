@@ -1,9 +1,10 @@
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { SmsDeliveryRecord, SmsOptOutRecord, Table, ThrottleRecord } from '../ports/store.js';
+import type { SmsDeliveryRecord, SmsOptOutRecord, Table } from '../ports/store.js';
 import type { Audit, AuditContext } from './audit.js';
 import { maskMobile } from './contactFormats.js';
 import { KeyedMutex } from './keyedMutex.js';
+import type { Throttles } from './throttles.js';
 
 const HOUR = 3_600_000;
 
@@ -44,49 +45,19 @@ export class SmsDeliveries {
   }
 }
 
-/** A sliding one-hour window of events under one key of the throttles table. */
-class HourlyCounter {
-  private readonly mutex = new KeyedMutex();
-  constructor(private readonly table: Table<ThrottleRecord>, private readonly clock: Clock) {}
+export type InboundDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-  /** Counts one event unless `limit` were already counted in the last hour; returns the count before, and whether it was counted. */
-  take(key: string, limit: number, force = false): Promise<{ counted: boolean; before: number }> {
-    return this.mutex.run(key, async () => {
-      const now = this.clock.now();
-      const rec = (await this.table.get(key)) ?? { key, sends: [], consecutiveFailures: 0, updatedAt: now };
-      rec.sends = rec.sends.filter((t) => now - t < HOUR);
-      const before = rec.sends.length;
-      if (before >= limit && !force) return { counted: false, before };
-      rec.sends.push(now);
-      rec.updatedAt = now;
-      await this.table.put(rec);
-      return { counted: true, before };
-    });
-  }
-
-  async count(key: string): Promise<number> {
-    const now = this.clock.now();
-    return ((await this.table.get(key))?.sends ?? []).filter((t) => now - t < HOUR).length;
-  }
-}
-
-/** Per-number limit on inbound texts, so one number cannot flood the bot or run up the bill. */
+/** Per-number limit on inbound texts (a sliding hour), so one number cannot flood the bot or run up the bill. */
 export class SmsInboundLimit {
-  private readonly counter: HourlyCounter;
-  constructor(table: Table<ThrottleRecord>, clock: Clock, private readonly perHour: number, private readonly audit: Audit) {
-    this.counter = new HourlyCounter(table, clock);
-  }
+  constructor(private readonly throttles: Throttles, private readonly perHour: number, private readonly audit: Audit) {}
 
-  async allow(number: string, ctx: AuditContext): Promise<boolean> {
-    const key = `sms-inbound:${number}`;
-    const { counted, before } = await this.counter.take(key, this.perHour);
-    if (counted) return true;
-    if (before === this.perHour) {
-      // Only the first refusal is counted and audited, so a flood cannot flood the audit log too.
-      await this.counter.take(key, this.perHour, true);
-      await this.audit.record('sms.flood_limited', ctx, 'fail', { number: maskMobile(number), perHour: this.perHour });
-    }
-    return false;
+  /** Counts the text, or refuses it with the whole seconds (at least 1) until the number's oldest counted text leaves the hour. */
+  async allow(number: string, ctx: AuditContext): Promise<InboundDecision> {
+    const taken = await this.throttles.takeHourly(`sms-inbound:${number}`, this.perHour);
+    if (taken.counted) return { allowed: true };
+    // Only the first refusal of a run is audited, so a flood cannot flood the audit log too.
+    if (taken.firstRefusal) await this.audit.record('sms.flood_limited', ctx, 'fail', { number: maskMobile(number), perHour: this.perHour });
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)) };
   }
 }
 
@@ -98,36 +69,29 @@ export class SmsCeilingReached extends Error {
 }
 
 /**
- * The hourly ceiling on outbound SMS for the whole service (SMS_MAX_PER_HOUR). Codes and notices
- * stop at the ceiling; replies to someone who texted the bot are counted but still sent (each
- * number is held to its own inbound limit), so the user can be told to use email instead.
- * Reaching it is logged as an alert and audited once per hour.
+ * The hourly ceiling on outbound SMS for the whole service (SMS_MAX_PER_HOUR), counted per clock
+ * hour. Codes and notices stop at the ceiling; replies to someone who texted the bot are counted but
+ * still sent (each number is held to its own inbound limit), so the user can be told to use email
+ * instead. The first refused SMS of an hour is logged as an alert and audited; the rest are not.
  */
 export class SmsSpendCeiling {
   private static readonly KEY = 'sms-outbound:all';
-  private readonly counter: HourlyCounter;
-  private alertedAt = -Infinity;
 
-  constructor(table: Table<ThrottleRecord>, private readonly clock: Clock, private readonly perHour: number, private readonly audit: Audit, private readonly logger: Logger) {
-    this.counter = new HourlyCounter(table, clock);
-  }
+  constructor(private readonly throttles: Throttles, private readonly perHour: number, private readonly audit: Audit, private readonly logger: Logger) {}
 
   /** Counts one SMS; false (and nothing counted) when the ceiling is reached, unless `reply`. */
   async take(kind: 'send' | 'reply'): Promise<boolean> {
-    const { counted } = await this.counter.take(SmsSpendCeiling.KEY, this.perHour, kind === 'reply');
-    if (!counted) await this.alert();
-    return counted;
+    const taken = await this.throttles.takeClockHour(SmsSpendCeiling.KEY, this.perHour, kind === 'reply');
+    if (!taken.counted && taken.firstRefusal) await this.alert();
+    return taken.counted;
   }
 
   async reached(): Promise<boolean> {
-    return (await this.counter.count(SmsSpendCeiling.KEY)) >= this.perHour;
+    return (await this.throttles.countThisClockHour(SmsSpendCeiling.KEY)) >= this.perHour;
   }
 
   private async alert(): Promise<void> {
-    const now = this.clock.now();
-    if (now - this.alertedAt < HOUR) return;
-    this.alertedAt = now;
-    this.logger.error({ alert: 'sms-ceiling', perHour: this.perHour }, 'outbound SMS ceiling reached: SMS codes are refused until the hourly count falls; users are offered email');
+    this.logger.error({ alert: 'sms-ceiling', perHour: this.perHour }, 'outbound SMS ceiling reached: SMS codes are refused until the next clock hour; users are offered email');
     await this.audit.record('sms.ceiling_reached', {}, 'fail', { perHour: this.perHour });
   }
 }

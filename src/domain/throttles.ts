@@ -10,6 +10,13 @@ const DAY = 24 * HOUR;
 export type SendDecision = 'ok' | 'paused' | 'destination-limited';
 
 /**
+ * One event offered to a counter: counted, or refused with the wait until one more would be
+ * counted. `firstRefusal` marks the refusal that begins a run (the one worth auditing); the rest
+ * of the run write nothing, so a flood cannot grow the store or the audit log.
+ */
+export type WindowTake = { counted: true } | { counted: false; retryAfterMs: number; firstRefusal: boolean };
+
+/**
  * Rate limits (DESIGN.md): sends per account per hour and per day, after which self-service is
  * paused for the account; sends per destination (phone or address) per hour; consecutive failed
  * code checks per account, across codes. Applied to any UID string, known or not, so the limits
@@ -52,17 +59,10 @@ export class Throttles {
         return 'paused';
       }
       if (destination) {
-        const destDecision = await this.mutex.run(destKey(destination), async () => {
-          const dest = await this.load(destKey(destination));
-          if (dest.sends.filter((t) => now - t < HOUR).length >= this.policy.sendsPerDestinationPerHour) return 'destination-limited' as const;
-          dest.sends.push(now);
-          dest.updatedAt = now;
-          await this.table.put(dest);
-          return 'ok' as const;
-        });
-        if (destDecision !== 'ok') {
+        const destDecision = await this.takeHourly(destKey(destination), this.policy.sendsPerDestinationPerHour);
+        if (!destDecision.counted) {
           await this.audit.record('throttle.limited', ctx, 'fail', { reason: 'destination' });
-          return destDecision;
+          return 'destination-limited';
         }
       }
       acct.sends.push(now);
@@ -70,6 +70,66 @@ export class Throttles {
       await this.table.put(acct);
       return 'ok';
     });
+  }
+
+  /**
+   * Counts one event under `key` unless `limit` were already counted in the last hour (a sliding
+   * window: per destination, per texting number). Only the last hour is kept.
+   */
+  takeHourly(key: string, limit: number): Promise<WindowTake> {
+    return this.mutex.run(key, async () => {
+      const now = this.clock.now();
+      const rec = (await this.table.get(key)) ?? { key, sends: [], consecutiveFailures: 0, updatedAt: now };
+      rec.sends = rec.sends.filter((t) => now - t < HOUR);
+      if (rec.sends.length >= limit) {
+        // One more is counted once enough of the counted events have left the window.
+        const freedBy = rec.sends[rec.sends.length - limit] ?? now;
+        return { counted: false, retryAfterMs: freedBy + HOUR - now, firstRefusal: await this.noteRefusal(rec, now) };
+      }
+      rec.sends.push(now);
+      delete rec.refusedAt;
+      rec.updatedAt = now;
+      await this.table.put(rec);
+      return { counted: true };
+    });
+  }
+
+  /**
+   * Counts one event under `key` in the current clock hour (a fixed window: one number per key, not
+   * a list), unless `limit` are already counted there; `force` counts it anyway.
+   */
+  takeClockHour(key: string, limit: number, force = false): Promise<WindowTake> {
+    return this.mutex.run(key, async () => {
+      const now = this.clock.now();
+      const rec = (await this.table.get(key)) ?? { key, sends: [], consecutiveFailures: 0, updatedAt: now };
+      const hour = clockHourOf(rec, now);
+      // A run of refusals belongs to its hour: the next hour's first refusal is audited again.
+      if (rec.refusedAt !== undefined && rec.refusedAt < hour.start) delete rec.refusedAt;
+      rec.clockHour = hour;
+      rec.sends = [];
+      if (hour.count >= limit && !force) {
+        return { counted: false, retryAfterMs: hour.start + HOUR - now, firstRefusal: await this.noteRefusal(rec, now) };
+      }
+      hour.count += 1;
+      rec.updatedAt = now;
+      await this.table.put(rec);
+      return { counted: true };
+    });
+  }
+
+  /** Events counted under `key` in the current clock hour. */
+  async countThisClockHour(key: string): Promise<number> {
+    const rec = await this.table.get(key);
+    return rec ? clockHourOf(rec, this.clock.now()).count : 0;
+  }
+
+  /** True (and recorded) if this refusal begins a run (see ThrottleRecord.refusedAt): the one worth auditing. */
+  private async noteRefusal(rec: ThrottleRecord, now: number): Promise<boolean> {
+    if (rec.refusedAt !== undefined) return false;
+    rec.refusedAt = now;
+    rec.updatedAt = now;
+    await this.table.put(rec);
+    return true;
   }
 
   /** Counts a failed code check; pauses the account at the limit. Returns whether it is now paused. */
@@ -109,6 +169,16 @@ export class Throttles {
       return existed;
     });
   }
+}
+
+/**
+ * The fixed-window count of the current clock hour. A record written before fixed windows (a list of
+ * sends, sliding) starts the hour with the sends of the last hour, so an upgrade never lifts a ceiling.
+ */
+function clockHourOf(rec: ThrottleRecord, now: number): { start: number; count: number } {
+  const start = now - (now % HOUR);
+  if (rec.clockHour) return rec.clockHour.start === start ? { ...rec.clockHour } : { start, count: 0 };
+  return { start, count: rec.sends.filter((t) => now - t < HOUR).length };
 }
 
 const accountKey = (uid: string) => `account:${uid}`;

@@ -70,13 +70,20 @@ export interface LinkRecord {
   rejectedPins?: number;
 }
 
-/** Counters for rate limits; key is `account:<uid>` or `dest:<address or number>`. */
+/**
+ * Counters for rate limits; key is `account:<uid>`, `dest:<address or number>`, `sms-inbound:<number>`
+ * (sliding hourly windows over `sends`) or `sms-outbound:all` (a fixed window, `clockHour`).
+ */
 export interface ThrottleRecord {
   key: string;
-  /** Times of recent sends, newest last, kept for a day. */
+  /** Times of recent sends, newest last, kept for a day (an hour for hourly-only keys). */
   sends: number[];
   consecutiveFailures: number;
   pausedUntil?: number;
+  /** When the current run of refusals began (its first refusal is the one audited); a sliding window ends the run at the next counted event, a fixed window at the next clock hour. */
+  refusedAt?: number;
+  /** A fixed-window count: events counted in the clock hour starting at `start` (ms since the epoch). */
+  clockHour?: { start: number; count: number };
   updatedAt: number;
 }
 

@@ -23,6 +23,7 @@ export class GuardedSms implements SmsSender {
 
   /** A chat reply to a number that has just texted the bot: counted towards the ceiling, never refused by it. */
   async reply(m: SmsMessage): Promise<void> {
+    // Not only the STOP middleware's check again: notices sent later (continueConversation) bypass it, and so does a turn that overlaps a STOP.
     if (await this.optOuts.isOptedOut(m.to)) throw new SmsOptedOut();
     await this.ceiling.take('reply');
     await this.inner.send(m);

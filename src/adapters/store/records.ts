@@ -93,6 +93,8 @@ export const throttleSchema: z.ZodType<ThrottleRecord> = z.object({
   sends: z.array(time),
   consecutiveFailures: z.number().int().nonnegative(),
   pausedUntil: time.optional(),
+  refusedAt: time.optional(),
+  clockHour: z.object({ start: time, count: z.number().int().nonnegative() }).optional(),
   updatedAt: time,
 });
 

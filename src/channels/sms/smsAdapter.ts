@@ -40,9 +40,8 @@ const HOUR = 3_600_000;
  */
 export class SmsAdapter extends BotAdapter {
   private readonly waiting = new Map<string, WaitingForCode>();
-  /** Conversations in a turn now: a notice waits until the turn's own replies are sent. */
+  /** Conversations in a turn now: a notice waits until the turn's own replies are sent (then the store says it is due). */
   private readonly busy = new Set<string>();
-  private readonly due = new Set<string>();
   /** Codes whose failure was already told, so asking for the code again does not repeat it. */
   private readonly told = new Map<string, number>();
 
@@ -69,12 +68,8 @@ export class SmsAdapter extends BotAdapter {
   async codeUndelivered(challengeId: string): Promise<void> {
     const w = this.waiting.get(challengeId);
     if (!w) return;
-    if (this.busy.has(w.reference.conversation?.id ?? '')) {
-      this.due.add(challengeId);
-      return;
-    }
+    if (this.busy.has(w.reference.conversation?.id ?? '')) return;
     this.waiting.delete(challengeId);
-    this.due.delete(challengeId);
     this.told.set(challengeId, this.clock.now());
     await this.continueConversation(w.reference, async (context) => {
       await context.sendActivity(w.notice);
@@ -89,10 +84,11 @@ export class SmsAdapter extends BotAdapter {
     } finally {
       this.busy.delete(conversationId);
     }
-    // Failures noticed during the turn, or before the user was waiting, are told after its replies.
+    // Failures noticed during the turn, or before the user was waiting, are told after its replies:
+    // a code is marked undelivered in the store before anyone is told, so the store is enough to ask.
     for (const [id, w] of this.waiting) {
       if (w.reference.conversation?.id !== conversationId) continue;
-      if (this.due.has(id) || (await this.isUndelivered(id))) await this.codeUndelivered(id);
+      if (await this.isUndelivered(id)) await this.codeUndelivered(id);
     }
   }
 

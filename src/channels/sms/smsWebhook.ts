@@ -74,9 +74,10 @@ export function registerSmsRoutes(server: Server, services: Services, adapter: S
     // A replayed or retried delivery is answered and otherwise ignored.
     if (!(await deliveries.firstTime(sid))) return twiml();
     // Opting out always works; anything else counts against the number's hourly limit.
-    if (smsKeyword(body) !== 'opt-out' && !(await inboundLimit.allow(from, { channel: 'sms' }))) {
+    const limit = smsKeyword(body) === 'opt-out' ? undefined : await inboundLimit.allow(from, { channel: 'sms' });
+    if (limit && !limit.allowed) {
       logger.warn({ route: '/api/sms', from: maskMobile(from) }, 'SMS flood limit: text refused');
-      res.setHeader('Retry-After', '3600');
+      res.setHeader('Retry-After', String(limit.retryAfterSeconds));
       res.send(429, { code: 'TooManyRequests', message: 'Too many texts from this number; try again later.' });
       return;
     }
