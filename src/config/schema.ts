@@ -78,7 +78,7 @@ export const settings = {
 
   // Issue 4: the SMS channel (and its spend ceiling from issue 8)
   SMS_INBOUND_PER_NUMBER_PER_HOUR: { schema: int(1, 1000).default(30), doc: { description: 'Texts one number may send to /api/sms in an hour; more get 429 and no reply.' } },
-  SMS_MAX_PER_HOUR: { schema: int(1, 1_000_000).default(200), doc: { description: 'Outbound SMS for the whole service in an hour; at the ceiling codes stop, an alert is logged and users are offered email.' } },
+  SMS_MAX_PER_HOUR: { schema: int(1, 1_000_000).default(200), doc: { description: 'Outbound SMS for the whole service in a clock hour (counted afresh on the hour); at the ceiling codes stop, an alert is logged and users are offered email.' } },
 
   // Issue 8 (hardening): data retention and privacy.
   PURGE_INTERVAL_MINUTES: { schema: int(1, 1440).default(15), doc: { description: 'How often expired codes, links, old counters, idle conversations and old audit records are purged.' } },
