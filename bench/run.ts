@@ -401,7 +401,7 @@ async function main(): Promise<void> {
     report.table,
     '',
     targets(report.json, planned),
-    `note: echo + dialogs alone (no store, no domain) reaches ${report.floorRatio} of the echo: the ceiling of ratio_100k for any bot on botbuilder-dialogs`,
+    `note: echo + dialogs alone (no store, no domain) reaches ${report.floorRatio} of the echo: an upper bound on ratio_100k for a bot using botbuilder-dialogs this way`,
     ...report.firstErrors.map((e) => `error: ${e}`),
     `(whole bench: ${((performance.now() - started) / 1000).toFixed(0)} s)`,
     JSON.stringify(report.json),
