@@ -1,7 +1,6 @@
-import restify, { type Request, type Response } from 'restify';
-import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConversationState, MemoryStorage, UserState, type TurnContext } from 'botbuilder';
+import { ActivityHandler, ConversationState, MemoryStorage, UserState, type TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { AddressInfo } from 'node:net';
+import { serveBaseline } from './baselineServer.js';
 
 /**
  * A second baseline for `npm run bench`: the echo, plus only what botbuilder-dialogs costs a turn,
@@ -62,19 +61,5 @@ class DialogEchoBot extends ActivityHandler {
 }
 
 const storage = new MemoryStorage();
-const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
 const bot = new DialogEchoBot(new ConversationState(storage), new UserState(storage));
-const server = restify.createServer({ name: 'dialog-echo-bot', handleUncaughtExceptions: false });
-server.use(restify.plugins.queryParser({ mapParams: false }));
-server.use(restify.plugins.bodyParser({ maxBodySize: 65536, mapParams: false, mapFiles: false, keepExtensions: false }));
-server.post('/api/messages', async (req: Request, res: Response) => {
-  await adapter.process(req, res, (context) => bot.run(context));
-});
-server.get('/healthz', (_req: Request, res: Response, next: restify.Next) => {
-  res.send(200, { status: 'ok' });
-  return next();
-});
-server.listen(Number(process.env['PORT'] ?? 3979), process.env['HOST'] ?? '127.0.0.1', () => {
-  process.stdout.write(`dialog echo bot listening on ${(server.address() as AddressInfo).port}\n`);
-});
-process.once('SIGTERM', () => server.close(() => process.exit(0)));
+serveBaseline('dialog-echo-bot', (context) => bot.run(context));

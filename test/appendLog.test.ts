@@ -1,24 +1,13 @@
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppendLog } from '../src/adapters/appendLog.js';
 import { JsonlAuditLog } from '../src/adapters/audit/jsonlAuditLog.js';
+import { tempDataDir as tempDir } from './support/services.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'pin-reset-appendlog-'));
-  dirs.push(dir);
-  return dir;
-}
-
 const lines = async (path: string) => (await readFile(path, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { n: number });
 
 describe('append-only logs (audit, outbox)', () => {

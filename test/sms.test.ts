@@ -403,13 +403,18 @@ describe('the Azure Bot Service Twilio channel (channelId sms on /api/messages) 
   });
 });
 
+/** The app with SMS_MAX_PER_HOUR=2 and one account, `uid`, whose email and mobile are registered. */
+async function appWithCeiling(uid: string, altEmail: string, mobile: string): Promise<RunningApp> {
+  const own = await openTestServices();
+  await own.services.directory.importAccount({ uid, name: uid, email: `${uid}@example.edu` });
+  await own.services.store.contacts.put({ uid, email: altEmail, mobile, source: 'import', verifiedAt: own.clock.now(), updatedAt: own.clock.now() });
+  await own.services.close();
+  return startApp({ ...env, SMS_MAX_PER_HOUR: '2' }, own.dataDir);
+}
+
 describe('the hourly ceiling on outbound SMS', () => {
   test('at the ceiling an alert is logged and audited, codes stop, and users are offered email', async () => {
-    const own = await openTestServices();
-    await own.services.directory.importAccount({ uid: 'dlee', name: 'dlee', email: 'dlee@example.edu' });
-    await own.services.store.contacts.put({ uid: 'dlee', email: 'dl@gmail.com', mobile: '+85266660000', source: 'import', verifiedAt: own.clock.now(), updatedAt: own.clock.now() });
-    await own.services.close();
-    const capped = await startApp({ ...env, SMS_MAX_PER_HOUR: '2' }, own.dataDir);
+    const capped = await appWithCeiling('dlee', 'dl@gmail.com', '+85266660000');
     try {
       const first = new BotClient(capped.baseUrl);
       await first.send('reset');
@@ -425,7 +430,7 @@ describe('the hourly ceiling on outbound SMS', () => {
       await capped.app.services.background.drain();
       expect(twilioApi.sent.filter((m) => m.to === '+85266660000')).toHaveLength(2);
       expect(capped.logs()).toMatch(/"level":50[^\n]*"alert":"sms-ceiling"/);
-      const audit = await readFile(join(own.dataDir, 'audit.jsonl'), 'utf8');
+      const audit = await readFile(join(capped.dataDir, 'audit.jsonl'), 'utf8');
       expect(audit).toContain('"event":"sms.ceiling_reached"');
       expect(await first.send('123456')).toEqual([expect.stringMatching(/could not be delivered by SMS. Type \*\*email\*\* to get a link/)]);
       expect(await first.send('email')).toEqual([expect.stringContaining('I have sent a link')]);
@@ -489,11 +494,7 @@ describe('the hourly ceiling, hour by hour', () => {
   });
 
   test('at the ceiling, replies to someone who texted still go out by SMS (counted), and a reset there offers email instead of a code', async () => {
-    const own = await openTestServices();
-    await own.services.directory.importAccount({ uid: 'fho', name: 'fho', email: 'fho@example.edu' });
-    await own.services.store.contacts.put({ uid: 'fho', email: 'fh@gmail.com', mobile: '+85263330000', source: 'import', verifiedAt: own.clock.now(), updatedAt: own.clock.now() });
-    await own.services.close();
-    const app = await startApp({ ...env, SMS_MAX_PER_HOUR: '2' }, own.dataDir);
+    const app = await appWithCeiling('fho', 'fh@gmail.com', '+85263330000');
     try {
       const phone = new Phone('+85290000025', app);
       for (let i = 0; i < 3; i++) expect(await phone.say('help')).toEqual([expect.stringContaining('PIN reset service')]);
