@@ -183,6 +183,25 @@ describe('accounts check-pin', () => {
 });
 
 describe('contacts import', () => {
+  test('a file of thousands of rows (applied in batches) reports its bad rows in line order and imports every good one', async () => {
+    const n = 2400;
+    const uid = (i: number) => `u${String(i).padStart(5, '0')}`;
+    const accounts = ['uid,name,email', ...Array.from({ length: n }, (_, i) => `${uid(i)},User ${i},${uid(i)}@example.edu`)];
+    expect((await admin(['accounts', 'import', await csv('many-accounts.csv', accounts.join('\n'))])).stdout).toContain(`${n} created, 0 updated, 0 unchanged, 0 rejected.`);
+    // Every 499th row is bad, so bad rows fall in every batch and on both sides of batch edges.
+    const bad = (i: number) => i % 499 === 0;
+    const contacts = ['uid,email,mobile', ...Array.from({ length: n }, (_, i) => (bad(i) ? `${uid(i)},,12` : `${uid(i)},${uid(i)}@gmail.com,9${String(i).padStart(7, '0')}`))];
+    const result = await admin(['contacts', 'import', await csv('many-contacts.csv', contacts.join('\n'))]);
+    const badLines = Array.from({ length: n }, (_, i) => i).filter(bad).map((i) => `line ${i + 2}: mobile: not a mobile number (an 8-digit Hong Kong mobile, or E.164 with a leading +)`);
+    expect(result.stderr.trim().split('\n')).toEqual(badLines);
+    expect(result.stdout).toContain(`${n - badLines.length} created, 0 updated, 0 unchanged, 0 kept (self-registered), ${badLines.length} rejected.`);
+    await withServices(async (s) => {
+      expect(await s.store.contacts.get(uid(n - 1))).toMatchObject({ email: `${uid(n - 1)}@gmail.com`, mobile: `+8529${String(n - 1).padStart(7, '0')}` });
+      expect(await s.store.contacts.get(uid(998))).toBeUndefined();
+      expect((await s.auditLog.read({})).filter((e) => e.event === 'contacts.imported')).toHaveLength(n - badLines.length);
+    });
+  }, 60_000);
+
   test('imports valid rows as verified, normalises mobiles, and reports bad rows by line', async () => {
     await seedAccounts();
     const file = await csv(

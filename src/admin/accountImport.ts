@@ -1,7 +1,7 @@
 import type { AccountImport, ImportOutcome } from '../adapters/directory/embeddedDirectory.js';
 import { normalizeEmail } from '../domain/contactFormats.js';
 import type { Services } from '../services.js';
-import { checkRowStart, duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
+import { applyInBatches, checkRowStart, duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminResult } from './result.js';
 
 export const ACCOUNT_COLUMNS = { required: ['uid', 'name', 'email'], optional: ['upn', 'pin'] } as const;
@@ -75,21 +75,22 @@ export async function importAccounts(services: Services, fileName: string, text:
     }
   }
 
-  const counts: Record<ImportOutcome | 'rejected', number> = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
-  const output = new Output();
-  for (const row of rows) {
-    if (row.problems.length > 0) {
-      counts.rejected += 1;
-      for (const problem of row.problems) output.warn(`line ${row.line}: ${problem}`);
-      continue;
-    }
+  const outcomes = await applyInBatches(rows, async (row): Promise<ImportOutcome | 'rejected'> => {
+    if (row.problems.length > 0) return 'rejected';
     if (!hasUpnColumn) {
       // A file without a upn column says nothing about UPNs: keep the ones on file.
       const existing = await services.directory.findByUid(row.account.uid);
       if (existing?.upn) row.account.upn = existing.upn;
     }
-    counts[await services.directory.importAccount(row.account)] += 1;
-  }
+    return services.directory.importAccount(row.account);
+  });
+
+  const counts: Record<ImportOutcome | 'rejected', number> = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const output = new Output();
+  rows.forEach((row, i) => {
+    counts[outcomes[i]!] += 1;
+    for (const problem of row.problems) output.warn(`line ${row.line}: ${problem}`);
+  });
 
   await services.audit.record('accounts.imported', { channel: 'admin' }, counts.rejected ? 'fail' : 'ok', { ...counts });
   output.say(`${fileName}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.rejected} rejected.`);

@@ -1,6 +1,6 @@
 import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile } from '../domain/contactFormats.js';
 import type { Services } from '../services.js';
-import { checkRowStart, duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
+import { applyInBatches, checkRowStart, duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminResult } from './result.js';
 
 export const CONTACT_COLUMNS = { required: ['uid'], optional: ['email', 'mobile'], oneOf: ['email', 'mobile'] } as const;
@@ -57,25 +57,22 @@ export async function importContacts(services: Services, fileName: string, text:
     else if (row.uid && !(await services.directory.findByUid(row.uid))) row.problems.push('uid: no such account');
   }
 
-  const counts = { created: 0, updated: 0, unchanged: 0, kept: 0, rejected: 0 };
-  const output = new Output();
-  for (const row of rows) {
-    if (row.problems.length > 0 || !row.uid) {
-      counts.rejected += 1;
-      for (const problem of row.problems) output.warn(`line ${row.line}: ${problem}`);
-      continue;
-    }
+  const outcomes = await applyInBatches(rows, async (row) => {
+    if (row.problems.length > 0 || !row.uid) return 'rejected' as const;
     const contact = { ...(row.email ? { email: row.email } : {}), ...(row.mobile ? { mobile: row.mobile } : {}) };
     const change = await services.registration.importContact(row.uid, contact);
-    if (change === 'kept') {
-      counts.kept += 1;
-      output.say(`line ${row.line}: ${row.uid}: kept the contacts the user registered with the bot; an import never replaces them`);
-      continue;
-    }
-    counts[change] += 1;
-    if (change === 'unchanged') continue;
-    await services.audit.record('contacts.imported', { uid: row.uid, channel: 'admin' }, 'ok', { change, ...masked(contact) });
-  }
+    if (change === 'created' || change === 'updated') await services.audit.record('contacts.imported', { uid: row.uid, channel: 'admin' }, 'ok', { change, ...masked(contact) });
+    return change;
+  });
+
+  const counts = { created: 0, updated: 0, unchanged: 0, kept: 0, rejected: 0 };
+  const output = new Output();
+  rows.forEach((row, i) => {
+    const outcome = outcomes[i]!;
+    counts[outcome] += 1;
+    for (const problem of row.problems) output.warn(`line ${row.line}: ${problem}`);
+    if (outcome === 'kept') output.say(`line ${row.line}: ${row.uid}: kept the contacts the user registered with the bot; an import never replaces them`);
+  });
 
   output.say(
     `${fileName}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.kept} kept (self-registered), ${counts.rejected} rejected.`,

@@ -99,3 +99,19 @@ export function checkRowStart(row: CsvRow, problems: string[]): string | undefin
   else if (!uid) problems.push('uid: not a valid UID (letters, digits, dot, dash or underscore, at most 64)');
   return uid;
 }
+
+/**
+ * Applies `apply` to the rows of an import, up to IMPORT_BATCH at a time, and returns the results
+ * in row order. The rows of one import are for distinct accounts (a repeated uid is rejected before
+ * anything is applied), so their writes can share the store's durable writes (group commit)
+ * instead of waiting for one fsync each: 100,000 rows in seconds, not minutes.
+ */
+export async function applyInBatches<T, R>(rows: readonly T[], apply: (row: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
+    results.push(...(await Promise.all(rows.slice(start, start + IMPORT_BATCH).map(apply))));
+  }
+  return results;
+}
+
+const IMPORT_BATCH = 500;
