@@ -123,16 +123,10 @@ export class JsonlAuditLog implements AuditLog {
     if (firstAt && Date.parse(firstAt) < cutoffMs) await this.rotate();
     let dropped = 0;
     for (const file of (await this.files()).filter((f) => f !== this.path)) {
-      const lines = await readLines(file);
-      // A torn line carries no time; it goes with the records around it.
-      const keep = lines.filter((l) => {
-        const e = parseEvent(l.text);
-        return e ? Date.parse(e.at) >= cutoffMs : false;
-      });
-      const old = lines.filter((l) => {
-        const e = parseEvent(l.text);
-        return e !== undefined && Date.parse(e.at) < cutoffMs;
-      }).length;
+      const lines = (await readLines(file)).map((l) => ({ text: l.text, event: parseEvent(l.text) }));
+      // A torn line (no event) carries no time: when old records are dropped it goes too, uncounted.
+      const keep = lines.filter((l) => l.event !== undefined && Date.parse(l.event.at) >= cutoffMs);
+      const old = lines.filter((l) => l.event !== undefined && Date.parse(l.event.at) < cutoffMs).length;
       if (old === 0) continue;
       dropped += old;
       if (keep.length === 0) await unlink(file);
