@@ -42,12 +42,14 @@ export class AppendLog {
 
   constructor(readonly path: string, private readonly options: AppendLogOptions = {}) {}
 
-  append(record: object): Promise<void> {
-    this.pending.push(`${JSON.stringify(record)}\n`);
-    return new Promise((resolve, reject) => {
+  /** Appends one record as a line; resolves with the line's size in bytes once it is written (see syncWithinMs). */
+  append(record: object): Promise<number> {
+    const line = `${JSON.stringify(record)}\n`;
+    this.pending.push(line);
+    return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.draining ??= this.drain();
-    });
+    }).then(() => Buffer.byteLength(line));
   }
 
   private async drain(): Promise<void> {

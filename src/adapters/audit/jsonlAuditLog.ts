@@ -44,8 +44,8 @@ export class JsonlAuditLog implements AuditLog {
   }
 
   async append(event: AuditEvent): Promise<void> {
-    await this.file.append(event);
-    this.bytes = this.bytes === undefined ? await sizeOf(this.path) : this.bytes + Buffer.byteLength(JSON.stringify(event)) + 1;
+    const written = await this.file.append(event);
+    this.bytes = this.bytes === undefined ? await sizeOf(this.path) : this.bytes + written;
     if (this.bytes >= this.rotateBytes) {
       this.rotating ??= this.rotate()
         .catch((err: Error) => this.onWarning(`${this.path}: rotating the audit log failed (${err.message}); it keeps growing and rotation is tried again.`))

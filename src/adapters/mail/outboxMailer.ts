@@ -8,8 +8,8 @@ export class OutboxMailer implements Mailer {
   constructor(path: string, private readonly clock: Clock) {
     this.file = new AppendLog(path, { syncWithinMs: OUTBOX_SYNC_WITHIN_MS });
   }
-  send(m: MailMessage): Promise<void> {
-    return this.file.append({ to: m.to, subject: m.subject, text: m.text, html: m.html, at: new Date(this.clock.now()).toISOString() });
+  async send(m: MailMessage): Promise<void> {
+    await this.file.append({ to: m.to, subject: m.subject, text: m.text, html: m.html, at: new Date(this.clock.now()).toISOString() });
   }
   close(): Promise<void> {
     return this.file.close();

@@ -8,8 +8,8 @@ export class OutboxSms implements SmsSender {
   constructor(path: string, private readonly from: string, private readonly clock: Clock) {
     this.file = new AppendLog(path, { syncWithinMs: OUTBOX_SYNC_WITHIN_MS });
   }
-  send(m: SmsMessage): Promise<void> {
-    return this.file.append({ to: m.to, from: this.from, body: m.body, at: new Date(this.clock.now()).toISOString() });
+  async send(m: SmsMessage): Promise<void> {
+    await this.file.append({ to: m.to, from: this.from, body: m.body, at: new Date(this.clock.now()).toISOString() });
   }
   close(): Promise<void> {
     return this.file.close();
