@@ -1,6 +1,6 @@
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppendLog } from '../src/adapters/appendLog.js';
@@ -42,6 +42,35 @@ describe('append-only logs (audit, outbox)', () => {
     const { events, warnings } = await new JsonlAuditLog(path).readReport();
     expect(warnings).toEqual([]);
     expect(events).toEqual([expect.objectContaining({ event: 'pin.set', outcome: 'ok', uid: 'jdoe' })]);
+  });
+
+  test('a deferred fdatasync covers every later line too: after a sync with nothing to do, after a rotation, and on close', async () => {
+    const dir = await tempDir();
+    const probe = await open(join(dir, 'probe'), 'w');
+    const datasync = jest.spyOn(Object.getPrototypeOf(probe) as { datasync: () => Promise<void> }, 'datasync');
+    await probe.close();
+    try {
+      const path = join(dir, 'log.jsonl');
+      const log = new AppendLog(path, { syncWithinMs: 60_000 });
+      await log.append({ n: 0 });
+      await log.sync();
+      expect(datasync).toHaveBeenCalledTimes(1);
+      await log.sync(); // nothing written since: no fdatasync, and no later sync is lost to it
+      expect(datasync).toHaveBeenCalledTimes(1);
+      await log.append({ n: 1 });
+      await log.sync();
+      expect(datasync).toHaveBeenCalledTimes(2);
+      await log.exclusive(async () => undefined); // as a rotation does: syncs, closes, reopens on the next line
+      await log.append({ n: 2 });
+      await log.sync();
+      expect(datasync).toHaveBeenCalledTimes(3);
+      await log.append({ n: 3 });
+      await log.close();
+      expect(datasync).toHaveBeenCalledTimes(4);
+      expect((await lines(path)).map((l) => l.n)).toEqual([0, 1, 2, 3]);
+    } finally {
+      datasync.mockRestore();
+    }
   });
 
   test('closing a log with a deferred fdatasync waits for the lines in flight and leaves every line whole', async () => {

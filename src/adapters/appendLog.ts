@@ -98,22 +98,34 @@ export class AppendLog {
     this.syncTimer.unref(); // close() syncs what is left
   }
 
-  /** fdatasyncs every line written so far (deferred mode; a no-op when nothing is waiting). */
+  /** fdatasyncs every line written so far (deferred mode; a no-op when nothing is waiting). One at a time. */
   sync(): Promise<void> {
-    this.syncing ??= (async () => {
-      try {
-        if (!this.dirty || !this.handle) return;
-        this.dirty = false;
-        const h = await this.handle;
-        await h.datasync();
-      } catch (err) {
-        this.dirty = true;
-        this.options.onSyncError?.(err as Error);
-      } finally {
-        this.syncing = null;
-      }
-    })();
+    if (!this.syncing) {
+      // Cleared in a callback, so never before `syncing` is set, even when there is nothing to sync.
+      const run: Promise<void> = this.syncWritten().finally(() => {
+        if (this.syncing === run) this.syncing = null;
+      });
+      this.syncing = run;
+    }
     return this.syncing;
+  }
+
+  private async syncWritten(): Promise<void> {
+    if (!this.dirty || !this.handle) return;
+    this.dirty = false;
+    try {
+      const h = await this.handle;
+      await h.datasync();
+    } catch (err) {
+      this.dirty = true;
+      this.options.onSyncError?.(err as Error);
+    }
+  }
+
+  /** Waits for a sync in flight (it may have begun before the latest lines), then syncs what is left. */
+  private async syncAll(): Promise<void> {
+    while (this.syncing) await this.syncing;
+    await this.sync();
   }
 
   private async openFile(): Promise<FileHandle> {
@@ -143,7 +155,7 @@ export class AppendLog {
     this.gate = new Promise<void>((r) => (open = r));
     try {
       while (this.writing) await this.writing;
-      await this.sync();
+      await this.syncAll();
       const h = await this.handle?.catch(() => null);
       this.handle = null;
       await h?.close();
@@ -158,7 +170,7 @@ export class AppendLog {
     while (this.draining || this.gate) await (this.draining ?? this.gate);
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = null;
-    await this.sync();
+    await this.syncAll();
     const h = await this.handle?.catch(() => null);
     this.handle = null;
     await h?.close();
