@@ -31,7 +31,7 @@ function scannedFiles(root: string): string[] {
 }
 
 /** A code found as text, not as a digit run inside a longer number or word, nor a bare JSON number (times, pids, sizes). */
-function hasCode(text: string, code: string): boolean {
+export function hasCode(text: string, code: string): boolean {
   const re = new RegExp(`(?<![0-9A-Za-z])${code}(?![0-9A-Za-z])`, 'g');
   for (const m of text.matchAll(re)) {
     const before = text.slice(Math.max(0, m.index - 2), m.index).trimEnd().at(-1);
