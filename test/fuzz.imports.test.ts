@@ -81,6 +81,19 @@ const seen = { refusedFiles: 0, refusedRows: 0, appliedRows: 0 };
 
 const reportedLines = (stderr: string) => new Set([...stderr.matchAll(/^line (\d+): /gm)].map((m) => Number(m[1])));
 
+/**
+ * The checks every import answer gets: only row lines are reported, the exit code says whether any
+ * row was refused; counts what was seen. Returns the reported lines.
+ */
+function checkReport(result: { stderr: string; exitCode: number }, file: File, rowLines: number[]): Set<number> {
+  const reported = reportedLines(result.stderr);
+  for (const line of reported) expect(rowLines).toContain(line);
+  seen.refusedRows += reported.size;
+  seen.appliedRows += file.rows.length - reported.size;
+  expect(result.exitCode).toBe(reported.size > 0 ? 1 : 0);
+  return reported;
+}
+
 describe('fuzzing the imports', () => {
   test('contacts import: bad rows reported by line and not applied, good rows applied in full, a broken file applies nothing', async () => {
     await fc.assert(
@@ -101,11 +114,7 @@ describe('fuzzing the imports', () => {
           seen.refusedFiles++;
           return;
         }
-        const reported = reportedLines(result.stderr);
-        for (const line of reported) expect(rowLines).toContain(line);
-        seen.refusedRows += reported.size;
-        seen.appliedRows += file.rows.length - reported.size;
-        expect(result.exitCode).toBe(reported.size > 0 ? 1 : 0);
+        const reported = checkReport(result, file, rowLines);
         expect(result.stdout).toContain(`${reported.size} rejected`);
 
         const changedBy = new Map<string, { email?: string; mobile?: string }>();
@@ -145,11 +154,7 @@ describe('fuzzing the imports', () => {
           seen.refusedFiles++;
           return;
         }
-        const reported = reportedLines(result.stderr);
-        for (const line of reported) expect(rowLines).toContain(line);
-        seen.refusedRows += reported.size;
-        seen.appliedRows += file.rows.length - reported.size;
-        expect(result.exitCode).toBe(reported.size > 0 ? 1 : 0);
+        const reported = checkReport(result, file, rowLines);
         // No PIN is ever printed back, whatever row it was on.
         for (const row of file.rows) if (row.cells[3] && row.cells[3].length >= 4) expect(result.stdout + result.stderr).not.toContain(row.cells[3]);
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { TestSmtpServer } from './support/smtp.js';
 import { TwilioMock } from './support/twilioMock.js';
 import { BotClient } from './support/botClient.js';
@@ -27,7 +28,7 @@ beforeAll(async () => {
     { SMTP_URL: smtpUrl, TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: 'test-auth-token-0123456789abcdef', TWILIO_FROM: '+85230001234' },
     dataDir,
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

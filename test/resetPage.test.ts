@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import type { AddressInfo } from 'node:net';
 import restify, { type Server } from 'restify';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { createPinReset, PinReset } from '../src/domain/pinReset.js';
 import { registerResetPage } from '../src/http/resetPage.js';
 import type { Directory } from '../src/ports/directory.js';
@@ -199,7 +199,7 @@ describe('the PIN page over HTTP', () => {
 
   test('in headless Chromium: a mistake is explained, then the PIN is set, with no policy violation', async () => {
     const path = await mailedPath();
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
       const problems: string[] = [];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { TestSmtpServer } from './support/smtp.js';
 import { TwilioMock } from './support/twilioMock.js';
 import { startApp, type RunningApp } from './support/app.js';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   );
   // Local network access checks off: the stand-in Teams page (an https origin) frames this test server on 127.0.0.1.
   const lna = '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults';
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', lna] });
+  browser = await launchChromium([lna]);
 });
 
 afterAll(async () => {

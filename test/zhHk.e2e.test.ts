@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { TestSmtpServer } from './support/smtp.js';
 import { TwilioMock } from './support/twilioMock.js';
 import { BotClient } from './support/botClient.js';
@@ -32,7 +33,7 @@ beforeAll(async () => {
     },
     dataDir,
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
