@@ -276,7 +276,10 @@ describe('SMS conventions', () => {
     running.clock.advance(10 * 60_000);
     for (let i = 0; i < 11; i++) expect((await flooder.text('hello')).status).toBe(200);
     running.clock.advance(5 * 60_000);
-    expect(await flooder.text('hello')).toMatchObject({ status: 429, retryAfter: '2700', replies: [] });
+    const refused = await flooder.text('hello');
+    expect(refused).toMatchObject({ status: 429, retryAfter: '2700', replies: [] });
+    // The reason names the same wait (the one 429 answer every rate limit gives).
+    expect(JSON.parse(refused.answer)).toEqual({ code: 'TooManyRequests', message: 'Too many texts from this number. Try again in 2700 s.' });
     expect(await audited()).toBe(1);
     const afterFirstRefusal = await counter();
     expect(await flooder.text('hello')).toMatchObject({ status: 429, retryAfter: '2700' });

@@ -3,6 +3,7 @@ import type { Request, Response, Server } from 'restify';
 import type { ActivityHandler } from 'botbuilder';
 import type { Services } from '../../services.js';
 import { maskMobile } from '../../domain/contactFormats.js';
+import { sendTooMany } from '../../http/rateLimit.js';
 import { smsKeyword } from './keywords.js';
 import type { SmsAdapter } from './smsAdapter.js';
 
@@ -77,8 +78,7 @@ export function registerSmsRoutes(server: Server, services: Services, adapter: S
     const limit = smsKeyword(body) === 'opt-out' ? undefined : await inboundLimit.allow(from, { channel: 'sms' });
     if (limit && !limit.allowed) {
       logger.warn({ route: '/api/sms', from: maskMobile(from) }, 'SMS flood limit: text refused');
-      res.setHeader('Retry-After', String(limit.retryAfterSeconds));
-      res.send(429, { code: 'TooManyRequests', message: 'Too many texts from this number; try again later.' });
+      sendTooMany(res, limit, 'Too many texts from this number.');
       return;
     }
     await adapter.processInbound({ sid, from, to, body }, (context) => bot.run(context));
