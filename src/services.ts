@@ -10,7 +10,7 @@ import type { SmsSender } from './ports/sms.js';
 import { LowStore } from './adapters/store/lowStore.js';
 import { EmbeddedDirectory } from './adapters/directory/embeddedDirectory.js';
 import { JsonlAuditLog } from './adapters/audit/jsonlAuditLog.js';
-import { AUDIT_SYNC_WITHIN_MS } from './adapters/appendLog.js';
+import { RECORD_SYNC_WITHIN_MS } from './adapters/appendLog.js';
 import { OutboxMailer } from './adapters/mail/outboxMailer.js';
 import { SmtpMailer } from './adapters/mail/smtpMailer.js';
 import { OutboxSms } from './adapters/sms/outboxSms.js';
@@ -109,7 +109,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
   try {
     const key = await loadServerKey(config, dataDir);
     const policy = policyFromConfig(config);
-    const auditLog = new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onWarning: warn, rotateBytes: config.AUDIT_ROTATE_MB * 1024 * 1024, syncWithinMs: AUDIT_SYNC_WITHIN_MS });
+    const auditLog = new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onWarning: warn, rotateBytes: config.AUDIT_ROTATE_MB * 1024 * 1024, syncWithinMs: RECORD_SYNC_WITHIN_MS });
     const audit = new Audit(auditLog, clock, logger);
     const outboxDir = join(dataDir, 'outbox');
     const mailer = overrides.mailer ?? (config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(join(outboxDir, 'mail.jsonl'), clock));

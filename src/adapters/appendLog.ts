@@ -21,8 +21,14 @@ export interface AppendLogOptions {
  * How long a line of the audit log or an outbox may wait, written but not yet fdatasynced. A turn
  * waits for neither file's fdatasync: on a busy bot that was one fdatasync per file per turn.
  */
-export const AUDIT_SYNC_WITHIN_MS = 20;
-export const OUTBOX_SYNC_WITHIN_MS = 20;
+export const RECORD_SYNC_WITHIN_MS = 20;
+
+/** An append waiting for its line: resolved with the line's size in bytes. */
+interface Waiter {
+  bytes: number;
+  resolve: (bytes: number) => void;
+  reject: (e: Error) => void;
+}
 
 /**
  * An append-only JSONL file. Lines appended in the same tick share one write and one fdatasync
@@ -31,7 +37,7 @@ export const OUTBOX_SYNC_WITHIN_MS = 20;
 export class AppendLog {
   private handle: Promise<FileHandle> | null = null;
   private pending: string[] = [];
-  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private waiters: Waiter[] = [];
   private draining: Promise<void> | null = null;
   private writing: Promise<void> | null = null;
   private gate: Promise<void> | null = null;
@@ -46,10 +52,10 @@ export class AppendLog {
   append(record: object): Promise<number> {
     const line = `${JSON.stringify(record)}\n`;
     this.pending.push(line);
-    return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+    return new Promise<number>((resolve, reject) => {
+      this.waiters.push({ bytes: Buffer.byteLength(line), resolve, reject });
       this.draining ??= this.drain();
-    }).then(() => Buffer.byteLength(line));
+    });
   }
 
   private async drain(): Promise<void> {
@@ -70,14 +76,14 @@ export class AppendLog {
     }
   }
 
-  private async write(chunk: string, waiters: { resolve: () => void; reject: (e: Error) => void }[]): Promise<void> {
+  private async write(chunk: string, waiters: Waiter[]): Promise<void> {
     try {
       this.handle ??= this.openFile();
       const h = await this.handle;
       await h.write(chunk);
       if (this.lazy) this.scheduleSync();
       else await h.datasync();
-      for (const w of waiters) w.resolve();
+      for (const w of waiters) w.resolve(w.bytes);
     } catch (err) {
       this.handle = null;
       for (const w of waiters) w.reject(err as Error);
