@@ -8,7 +8,7 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
-  // Secret hygiene across the whole run (test/support/secretScan.ts).
+  // Secret hygiene across the whole run (test/support/secretScan.ts); shared test servers are stopped first (test/support/servers/shared.ts).
   globalSetup: '<rootDir>/test/support/secretRun.setup.ts',
-  globalTeardown: '<rootDir>/test/support/secretScan.ts',
+  globalTeardown: '<rootDir>/test/support/globalTeardown.cjs',
 };
