@@ -7,6 +7,10 @@ import { systemClock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Mailer } from './ports/mailer.js';
 import type { SmsSender } from './ports/sms.js';
+import type { Store } from './ports/store.js';
+import type { Directory } from './ports/directory.js';
+import type { AccountImporter } from './ports/accountImport.js';
+import type { AuditTrail } from './ports/audit.js';
 import { LowStore } from './adapters/store/lowStore.js';
 import { EmbeddedDirectory } from './adapters/directory/embeddedDirectory.js';
 import { JsonlAuditLog } from './adapters/audit/jsonlAuditLog.js';
@@ -41,9 +45,9 @@ export interface Services {
   policy: SecurityPolicy;
   clock: Clock;
   logger: Logger;
-  store: LowStore;
-  directory: EmbeddedDirectory;
-  auditLog: JsonlAuditLog;
+  store: Store;
+  directory: Directory & AccountImporter;
+  auditLog: AuditTrail;
   audit: Audit;
   throttles: Throttles;
   codes: VerificationCodes;
@@ -75,8 +79,17 @@ export interface ServiceOverrides {
   logger?: Logger;
   mailer?: Mailer;
   sms?: SmsSender;
-  /** Who holds the DATA_DIR lock: 'bot' or 'admin CLI'. */
+  /** Who holds the DATA_DIR lock (lowdb): 'bot' or 'admin CLI'. */
   role?: string;
+}
+
+/** The store the configuration names: lowdb under DATA_DIR (holding its lock), or PostgreSQL (schema brought up to date). */
+async function openStore(config: AppConfig, dataDir: string, role: string, warn: (message: string) => void): Promise<Store> {
+  return LowStore.open(dataDir, { role, onWarning: warn });
+}
+
+function openAuditTrail(config: AppConfig, _store: Store, dataDir: string, warn: (message: string) => void): AuditTrail {
+  return new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onWarning: warn, rotateBytes: config.AUDIT_ROTATE_MB * 1024 * 1024, syncWithinMs: RECORD_SYNC_WITHIN_MS });
 }
 
 /** Loads or creates the server secret (DATA_DIR/secret.key, owner-only) unless SERVER_SECRET is set. */
@@ -105,11 +118,11 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
   const logger = overrides.logger ?? createLogger(config);
   const warn = (message: string) => logger.warn({}, message);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const store = await LowStore.open(dataDir, { role: overrides.role ?? 'pin-reset-bot', onWarning: warn });
+  const store = await openStore(config, dataDir, overrides.role ?? 'pin-reset-bot', warn);
   try {
     const key = await loadServerKey(config, dataDir);
     const policy = policyFromConfig(config);
-    const auditLog = new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onWarning: warn, rotateBytes: config.AUDIT_ROTATE_MB * 1024 * 1024, syncWithinMs: RECORD_SYNC_WITHIN_MS });
+    const auditLog = openAuditTrail(config, store, dataDir, warn);
     const audit = new Audit(auditLog, clock, logger);
     const outboxDir = join(dataDir, 'outbox');
     const mailer = overrides.mailer ?? (config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(join(outboxDir, 'mail.jsonl'), clock));
@@ -129,7 +142,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       ceiling,
     };
     const directory = new EmbeddedDirectory(store.accounts, clock);
-    const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit);
+    const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit, store.broadcast);
     const messages = new Messages({ perLanguage: { en: { serviceDesk: policy.serviceDeskContact }, 'zh-hk': { serviceDesk: policy.serviceDeskContactZh } } });
     const languages = new LanguagePreferences(store.preferences, directory, clock);
     const background = new BackgroundWork(logger);

@@ -12,24 +12,26 @@ afterEach(async () => {
   await t.services.close();
 });
 
-/** A contacts table whose imported writes take a while, to open the window a race would need. */
-function slowImports(table: Table<ContactRecord>): Table<ContactRecord> {
+/** A contacts table whose every step takes a while, to open the window a race would need. */
+function slowly(table: Table<ContactRecord>): Table<ContactRecord> {
+  const later = <T>(run: () => Promise<T>) => new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 25)).then(run);
   return {
-    get: (k) => table.get(k),
-    findBy: (i, v) => table.findBy(i, v),
-    scan: (p) => table.scan(p),
-    delete: (k) => table.delete(k),
-    put: async (r) => {
-      if (r.source === 'import') await new Promise((resolve) => setTimeout(resolve, 30));
-      await table.put(r);
-    },
+    get: (k) => later(() => table.get(k)),
+    findBy: (i, v) => later(() => table.findBy(i, v)),
+    insert: (r) => later(() => table.insert(r)),
+    put: (r) => later(() => table.put(r)),
+    delete: (k) => later(() => table.delete(k)),
+    update: (k, decide) => later(() => table.update(k, decide)),
+    purge: (b) => later(() => table.purge(b)),
+    all: () => later(() => table.all()),
+    count: () => later(() => table.count()),
   };
 }
 
 describe('contact registration and imports', () => {
   test('an import racing a self-registration never replaces it', async () => {
     const s = t.services;
-    const registration = new ContactRegistration({ ...s, contacts: slowImports(s.store.contacts) });
+    const registration = new ContactRegistration({ ...s, contacts: slowly(s.store.contacts) });
     const ctx = { channel: 'test' };
     const identity = await registration.startIdentity('jdoe', ctx);
     await s.background.drain();

@@ -100,14 +100,13 @@ function stacks(value: unknown, depth = 0, out: { ids: string[]; depth: number }
 
 async function checkStore(t: TestServices) {
   const { store } = t.services;
-  const all = () => true;
   const tables: [string, () => Promise<unknown[]>, z.ZodType][] = [
-    ['accounts', () => store.accounts.scan(all), accountSchema],
-    ['contacts', () => store.contacts.scan(all), contactSchema],
-    ['challenges', () => store.challenges.scan(all), challengeSchema],
-    ['links', () => store.links.scan(all), linkSchema],
-    ['throttles', () => store.throttles.scan(all), throttleSchema],
-    ['botState', () => store.botState.scan(all), botStateSchema],
+    ['accounts', () => store.accounts.all(), accountSchema],
+    ['contacts', () => store.contacts.all(), contactSchema],
+    ['challenges', () => store.challenges.all(), challengeSchema],
+    ['links', () => store.links.all(), linkSchema],
+    ['throttles', () => store.throttles.all(), throttleSchema],
+    ['botState', () => store.botState.all(), botStateSchema],
   ];
   for (const [name, scan, schema] of tables) {
     for (const record of await scan()) {
@@ -135,7 +134,7 @@ describe('fuzzing the dialogs', () => {
             await t.services.background.drain();
             const before = issued(t);
             const typed = textOf(s, before);
-            const smsLinksBefore = (await t.services.store.links.scan((l) => l.via === 'sms')).length;
+            const smsLinksBefore = (await t.services.store.links.all()).filter((l) => l.via === 'sms').length;
             const replies = await chat.say(typed);
             await t.services.background.drain();
             const after = issued(t);
@@ -149,11 +148,11 @@ describe('fuzzing the dialogs', () => {
               for (const token of after.tokens) expect({ ...turn, leaked: reply.includes(token) }).toEqual({ ...turn, leaked: false });
             }
             const gaveLink = replies.some((r) => /\/reset\/[A-Za-z0-9_-]{32}/.test(r));
-            const smsLinksNow = (await t.services.store.links.scan((l) => l.via === 'sms')).length;
+            const smsLinksNow = (await t.services.store.links.all()).filter((l) => l.via === 'sms').length;
             const correctResetCode = before.resetCodes.has(typed.replace(/\s/g, ''));
             if (gaveLink || smsLinksNow > smsLinksBefore) expect({ ...turn, correctResetCode }).toEqual({ ...turn, correctResetCode: true });
 
-            for (const state of await t.services.store.botState.scan(() => true)) {
+            for (const state of await t.services.store.botState.all()) {
               const all = stacks(state.value);
               for (const { ids, depth } of all) {
                 if (depth >= MAX_DIALOG_DEPTH) throw new Error(`dialog stacks nested ${depth} deep after "${turn.typed}": ${all.map((x) => `${x.depth}:${x.ids.join('>')}`).join(' | ')}`);
@@ -161,7 +160,7 @@ describe('fuzzing the dialogs', () => {
               }
             }
             if (typed.trim().toLowerCase() === 'cancel') {
-              const open = (await t.services.store.botState.scan(() => true)).flatMap((st) => stacks(st.value)).filter((x) => x.ids.length > 0 && x.depth > 0);
+              const open = (await t.services.store.botState.all()).flatMap((st) => stacks(st.value)).filter((x) => x.ids.length > 0 && x.depth > 0);
               expect(open).toEqual([]);
             }
           }
@@ -169,7 +168,7 @@ describe('fuzzing the dialogs', () => {
           const sent = issued(t);
           reached.codes += sent.codes.length;
           reached.mailedLinks += sent.tokens.length;
-          reached.smsLinks += (await t.services.store.links.scan((l) => l.via === 'sms')).length;
+          reached.smsLinks += (await t.services.store.links.all()).filter((l) => l.via === 'sms').length;
         } finally {
           await t.services.close();
         }
@@ -189,7 +188,7 @@ describe('the dialog stack stays flat', () => {
     try {
       await addAccount(t.services, 'jdoe');
       const chat = startChat(t.services, new StoreStorage(t.services.store.botState, t.clock));
-      const deepest = async () => Math.max(...(await t.services.store.botState.scan(() => true)).flatMap((s) => stacks(s.value).map((x) => x.depth)));
+      const deepest = async () => Math.max(...(await t.services.store.botState.all()).flatMap((s) => stacks(s.value).map((x) => x.depth)));
       await chat.say('register');
       await chat.say('jdoe');
       const flat = await deepest();

@@ -109,7 +109,7 @@ describe('audit log rotation and retention', () => {
 
     for (let i = 0; i < 3; i++) {
       await t.services.audit.record('throttle.unlocked', { uid: 'jdoe', channel: 'admin' }, 'ok', { n: i });
-      await t.services.auditLog.rotate();
+      await (t.services.auditLog as JsonlAuditLog).rotate();
     }
     await t.services.audit.record('throttle.unlocked', { uid: 'jdoe', channel: 'admin' }, 'ok', { n: 3 });
     await t.services.close();
@@ -124,11 +124,11 @@ describe('audit log rotation and retention', () => {
     t = opened;
     const record = (n: number) => opened.services.audit.record('throttle.unlocked', { uid: 'jdoe', channel: 'admin' }, 'ok', { n });
     await record(1);
-    await t.services.auditLog.rotate();
+    await (t.services.auditLog as JsonlAuditLog).rotate();
     await record(2);
     t.clock.advance(20 * DAY);
     await record(3);
-    await t.services.auditLog.rotate();
+    await (t.services.auditLog as JsonlAuditLog).rotate();
     await record(4);
     t.clock.advance(20 * DAY); // 1 and 2 are now 40 days old, 3 and 4 are 20
     await record(5);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreStorage } from '../src/bot/storeStorage.js';
+import type { LowStore } from '../src/adapters/store/lowStore.js';
 import { openTestServices, addAccount, type TestServices } from './support/services.js';
 import { converse, startChat } from './support/dialogs.js';
 
@@ -34,7 +35,7 @@ async function flows(t: TestServices, uid: string, n: number) {
 
 /** Size of the sessions database (snapshot + journal) after a compaction. */
 async function sessionsBytes(t: TestServices): Promise<number> {
-  await t.services.store.sessions.compact();
+  await (t.services.store as LowStore).sessions.compact();
   const size = (f: string) => stat(join(t.dataDir, 'store', f)).then((s) => s.size, () => 0);
   return (await size('sessions.json')) + (await size('sessions.journal'));
 }
@@ -57,10 +58,10 @@ describe('data retention', () => {
   test('expired codes, links, spent counters and idle conversations are purged, so the store stays flat over many flows', async () => {
     t = await openTestServices();
     const sizes = await run(t, 6, true);
-    expect(await t.services.store.challenges.scan(() => true)).toEqual([]);
-    expect(await t.services.store.links.scan(() => true)).toEqual([]);
-    expect(await t.services.store.throttles.scan(() => true)).toEqual([]);
-    expect(await t.services.store.botState.scan(() => true)).toEqual([]);
+    expect(await t.services.store.challenges.all()).toEqual([]);
+    expect(await t.services.store.links.all()).toEqual([]);
+    expect(await t.services.store.throttles.all()).toEqual([]);
+    expect(await t.services.store.botState.all()).toEqual([]);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(sizes[0]! + 512);
     // The registrations themselves are kept.
     expect(await t.services.store.contacts.get('ann')).toMatchObject({ source: 'self' });

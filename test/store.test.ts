@@ -175,7 +175,7 @@ describe('acknowledged data survives a restart', () => {
     await abandon(store, dataDir);
 
     const reopened = await LowStore.open(dataDir);
-    expect(await reopened.accounts.scan(() => true)).toHaveLength(19);
+    expect(await reopened.accounts.all()).toHaveLength(19);
     expect(await reopened.accounts.get('u3')).toBeUndefined();
     expect(await reopened.accounts.get('u19')).toEqual(account('u19'));
     await reopened.close();
@@ -215,7 +215,7 @@ describe('acknowledged data survives a restart', () => {
     await abandon(store, dataDir);
 
     const reopened = await LowStore.open(dataDir);
-    expect(await reopened.challenges.scan(() => true)).toHaveLength(100);
+    expect(await reopened.challenges.all()).toHaveLength(100);
     await reopened.close();
   });
 
@@ -233,7 +233,7 @@ describe('acknowledged data survives a restart', () => {
     await abandon(store, dataDir);
 
     const reopened = await LowStore.open(dataDir);
-    expect(await reopened.accounts.scan(() => true)).toHaveLength(200);
+    expect(await reopened.accounts.all()).toHaveLength(200);
     await reopened.close();
   });
 
@@ -246,8 +246,8 @@ describe('acknowledged data survives a restart', () => {
     await abandon(store, dataDir);
 
     const reopened = await LowStore.open(dataDir);
-    expect(await reopened.accounts.scan(() => true)).toHaveLength(250);
-    expect(await reopened.challenges.scan(() => true)).toHaveLength(250);
+    expect(await reopened.accounts.all()).toHaveLength(250);
+    expect(await reopened.challenges.all()).toHaveLength(250);
     await reopened.close();
   });
 });
@@ -586,7 +586,7 @@ describe('lookups by index', () => {
 });
 
 describe('records are copies', () => {
-  test('mutating a record returned by get, findBy or scan does not change the store', async () => {
+  test('mutating a record returned by get, findBy or all does not change the store', async () => {
     const dataDir = await tempDataDir();
     const store = await LowStore.open(dataDir);
     await store.accounts.put(account('u1', { upn: 'u1@example.edu' }));
@@ -596,8 +596,8 @@ describe('records are copies', () => {
     got.upn = 'mallory@example.edu';
     const [found] = await store.accounts.findBy('upn', 'u1@example.edu');
     found!.pinHash = 'stolen';
-    const [scanned] = await store.accounts.scan(() => true);
-    scanned!.email = 'mallory@example.edu';
+    const [listed] = await store.accounts.all();
+    listed!.email = 'mallory@example.edu';
 
     expect(await store.accounts.get('u1')).toEqual(account('u1', { upn: 'u1@example.edu' }));
     expect(await store.accounts.findBy('upn', 'mallory@example.edu')).toEqual([]);
@@ -615,13 +615,13 @@ describe('records are copies', () => {
     await store.close();
   });
 
-  test('a scan predicate cannot change the stored record', async () => {
+  test('an update decision cannot change the stored record by mutating what it was shown', async () => {
     const dataDir = await tempDataDir();
     const store = await LowStore.open(dataDir);
     await store.accounts.put(account('u1'));
-    await store.accounts.scan((r) => {
-      r.name = 'changed in predicate';
-      return true;
+    await store.accounts.update('u1', (r) => {
+      r!.name = 'changed in decide';
+      return { answer: undefined };
     });
     expect((await store.accounts.get('u1'))?.name).toBe('User u1');
     await store.close();

@@ -45,9 +45,9 @@ export class ContactErasure {
   /** Undefined when the account has no contacts to erase. */
   async erase(uid: string, ctx: AuditContext): Promise<ErasureResult | undefined> {
     const { contacts, links, codes, directory, audit } = this.deps;
-    const contact = await contacts.get(uid);
+    // One atomic step: what is erased is what was there, even if a registration is being saved meanwhile.
+    const contact = await contacts.update(uid, (current) => (current ? { next: null, answer: current } : { answer: undefined }));
     if (!contact) return undefined;
-    await contacts.delete(uid);
     const stopped = await revokeOpenLinksAndCodes(links, codes, uid);
     const revoked = stopped.links + stopped.codes;
     const masked = { ...(contact.email ? { email: maskEmail(contact.email) } : {}), ...(contact.mobile ? { mobile: maskMobile(contact.mobile) } : {}) };

@@ -1,6 +1,6 @@
 import type { Directory } from '../ports/directory.js';
 import type { Clock } from '../ports/clock.js';
-import type { ContactRecord, Table } from '../ports/store.js';
+import type { ContactRecord, Decision, Table } from '../ports/store.js';
 import type { Audience, Localized, Messages } from '../messages/catalog.js';
 import type { LanguagePreferences } from './languagePreferences.js';
 import type { Audit, AuditContext } from './audit.js';
@@ -9,7 +9,6 @@ import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeM
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
 import type { Notices } from './notices.js';
-import { KeyedMutex } from './keyedMutex.js';
 import type { SecurityPolicy } from './policy.js';
 import type { Throttles } from './throttles.js';
 import type { VerificationCodes } from './verificationCodes.js';
@@ -42,9 +41,6 @@ export interface MaskedContacts {
  * both and tell the previous contacts and the institutional email.
  */
 export class ContactRegistration {
-  /** Saves and imports of one account's contacts never interleave. */
-  private readonly perAccount = new KeyedMutex();
-
   constructor(
     private readonly deps: {
       directory: Directory;
@@ -146,11 +142,8 @@ export class ContactRegistration {
     if (!account) return undefined;
     const now = clock.now();
     const record: ContactRecord = { uid, email: email.target, mobile: mobile.target, source: 'self', verifiedAt: now, updatedAt: now };
-    const previous = await this.perAccount.run(uid, async () => {
-      const before = await contacts.get(uid);
-      await contacts.put(record);
-      return before;
-    });
+    // One atomic step, so a racing import or erasure (on any instance) sees either all of it or none.
+    const previous = await contacts.update(uid, (before) => ({ next: record, answer: before }));
     const masked = { email: maskEmail(email.target), mobile: maskMobile(mobile.target) };
     await audit.record('contacts.changed', { ...ctx, uid }, 'ok', { ...masked, via: proofs.identity.kind });
     this.notifyChange(account.uid, account.email, previous, record, ctx, await this.deps.languages.of(account.uid));
@@ -162,16 +155,15 @@ export class ContactRegistration {
    * verified. A contact the user registered with the bot is never replaced by an import.
    */
   importContact(uid: string, contact: { email?: string; mobile?: string }): Promise<'created' | 'updated' | 'unchanged' | 'kept'> {
-    return this.perAccount.run(uid, async () => {
-      const existing = await this.deps.contacts.get(uid);
-      if (existing?.source === 'self') return 'kept';
-      if (existing && existing.email === contact.email && existing.mobile === contact.mobile) return 'unchanged';
-      const now = this.deps.clock.now();
+    const now = this.deps.clock.now();
+    // One atomic step: the check for a self-registration and the write, so a registration saved meanwhile is never replaced.
+    return this.deps.contacts.update(uid, (existing): Decision<ContactRecord, 'created' | 'updated' | 'unchanged' | 'kept'> => {
+      if (existing?.source === 'self') return { answer: 'kept' };
+      if (existing && existing.email === contact.email && existing.mobile === contact.mobile) return { answer: 'unchanged' };
       const record: ContactRecord = { uid, source: 'import', verifiedAt: now, updatedAt: now };
       if (contact.email) record.email = contact.email;
       if (contact.mobile) record.mobile = contact.mobile;
-      await this.deps.contacts.put(record);
-      return existing ? 'updated' : 'created';
+      return { next: record, answer: existing ? 'updated' : 'created' };
     });
   }
 

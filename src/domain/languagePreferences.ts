@@ -23,7 +23,10 @@ export class LanguagePreferences {
   /** Remembers `language` for an existing account; does nothing for an unknown one. */
   async remember(uid: string, language: Language): Promise<void> {
     const account = await this.directory.findByUid(uid);
-    if (!account || (await this.of(account.uid)) === language) return;
-    await this.preferences.put({ uid: account.uid, language, updatedAt: this.clock.now() });
+    if (!account) return;
+    const now = this.clock.now();
+    await this.preferences.update(account.uid, (current) =>
+      languageOfLocale(current?.language) === language ? { answer: undefined } : { next: { uid: account.uid, language, updatedAt: now }, answer: undefined },
+    );
   }
 }

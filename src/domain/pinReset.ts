@@ -1,13 +1,12 @@
 import type { Clock } from '../ports/clock.js';
 import type { Account, Directory } from '../ports/directory.js';
-import type { ContactRecord, LinkRecord, Table } from '../ports/store.js';
+import type { ContactRecord, Decision, LinkRecord, Table } from '../ports/store.js';
 import type { Messages } from '../messages/catalog.js';
 import type { LanguagePreferences } from './languagePreferences.js';
 import type { Audit, AuditContext } from './audit.js';
 import type { BackgroundWork } from './background.js';
 import { maskEmail, maskMobile } from './contactFormats.js';
 import { localTime, type SendResult, type TurnContextInfo } from './contactRegistration.js';
-import { KeyedMutex } from './keyedMutex.js';
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
 import type { Notices } from './notices.js';
@@ -72,7 +71,6 @@ export const isPinPageToken = (token: string) => TOKEN.test(token);
  * Only the SHA-256 of a link's token is stored; only the page's POST consumes it.
  */
 export class PinReset {
-  private readonly mutex = new KeyedMutex();
   readonly pinPolicy: PinPolicy;
 
   constructor(private readonly deps: PinResetDeps) {
@@ -138,10 +136,7 @@ export class PinReset {
     if (!account) return undefined;
     const earlier = (await links.findBy('uid', account.uid)).filter((l) => l.createdAt >= proof.createdAt);
     if (earlier.some((l) => l.status === 'used')) return undefined;
-    for (const link of earlier.filter((l) => l.via === 'sms' && l.status === 'open')) {
-      link.status = 'revoked';
-      await links.put(link);
-    }
+    for (const link of earlier.filter((l) => l.via === 'sms' && l.status === 'open')) await revokeIfOpen(links, link.tokenHash);
     const token = await this.createLink(account.uid, 'sms', policy.smsLinkTtlMs, 'none');
     await audit.record('link.sent', { ...ctx, uid: account.uid }, 'ok', { via: 'sms', to: 'chat' });
     return this.url(token);
@@ -159,55 +154,62 @@ export class PinReset {
   /** The page's POST: checks the new PIN, sets it, burns the link and revokes everything else open. */
   async submit(token: string, form: PinSubmission, ctx: TurnContextInfo): Promise<SubmitResult> {
     const tokenHash = sha256Hex(token);
-    // One at a time per link, so two POSTs can never both set a PIN.
-    return this.mutex.run(tokenHash, async () => {
-      const { links, audit, directory } = this.deps;
-      const found = await this.findOpenLink(token, ctx);
-      if (!found) return { kind: 'invalid' };
-      const { link } = found;
-      const actx = { ...ctx, uid: link.uid };
-      if (!constantTimeEqual(String(form.csrf ?? ''), this.csrfFor(tokenHash))) {
-        await audit.record('link.invalid', actx, 'fail', { reason: 'csrf', via: link.via });
-        return { kind: 'invalid' };
-      }
-      const account = await directory.findByUid(link.uid);
-      if (!account) {
-        await audit.record('link.invalid', actx, 'fail', { reason: 'unknown account', via: link.via });
-        return { kind: 'invalid' };
-      }
-      const isCurrentPin = this.pinPolicy.worthCheckingAgainstCurrent(form.pin) && (await directory.checkPin(account.uid, form.pin));
-      const problems = this.pinPolicy.check(form.pin, form.confirm, { uid: account.uid, isCurrentPin });
-      if (problems.length > 0) return this.reject(link, problems, actx);
+    const { links, audit, directory, clock } = this.deps;
+    const found = await this.findOpenLink(token, ctx);
+    if (!found) return { kind: 'invalid' };
+    const { link } = found;
+    const actx = { ...ctx, uid: link.uid };
+    if (!constantTimeEqual(String(form.csrf ?? ''), this.csrfFor(tokenHash))) {
+      await audit.record('link.invalid', actx, 'fail', { reason: 'csrf', via: link.via });
+      return { kind: 'invalid' };
+    }
+    const account = await directory.findByUid(link.uid);
+    if (!account) {
+      await audit.record('link.invalid', actx, 'fail', { reason: 'unknown account', via: link.via });
+      return { kind: 'invalid' };
+    }
+    const isCurrentPin = this.pinPolicy.worthCheckingAgainstCurrent(form.pin) && (await directory.checkPin(account.uid, form.pin));
+    const problems = this.pinPolicy.check(form.pin, form.confirm, { uid: account.uid, isCurrentPin });
+    if (problems.length > 0) return this.reject(tokenHash, problems, actx);
 
-      link.status = 'used';
-      await links.put(link);
-      try {
-        await directory.setPin(account.uid, form.pin);
-      } catch (err) {
-        // The PIN was not set: give the link back so the user can try again.
-        link.status = 'open';
-        await links.put(link);
-        throw err;
-      }
-      const revoked = await revokeOpenLinksAndCodes(this.deps.links, this.deps.codes, account.uid, tokenHash);
-      await this.deps.throttles.clear(account.uid);
-      await audit.record('pin.set', actx, 'ok', { via: link.via, revokedLinks: revoked.links, revokedCodes: revoked.codes });
-      await this.notifyPinChanged(account, link.via, ctx);
-      return { kind: 'done', uid: account.uid };
+    // One atomic step burns the link, so of two POSTs at once (on any instances) only one sets a PIN.
+    const now = clock.now();
+    const refused = await links.update(tokenHash, (current): Decision<LinkRecord, string | undefined> => {
+      if (!current) return { answer: 'unknown' };
+      if (current.status !== 'open') return { answer: current.status };
+      if (now >= current.expiresAt) return { answer: 'expired' };
+      return { next: { ...current, status: 'used' }, answer: undefined };
     });
+    if (refused) {
+      await audit.record('link.invalid', actx, 'fail', { reason: refused, via: link.via });
+      return { kind: 'invalid' };
+    }
+    try {
+      await directory.setPin(account.uid, form.pin);
+    } catch (err) {
+      // The PIN was not set: give the link back so the user can try again.
+      await links.update(tokenHash, (current) => (current?.status === 'used' ? { next: { ...current, status: 'open' }, answer: undefined } : { answer: undefined }));
+      throw err;
+    }
+    const revoked = await revokeOpenLinksAndCodes(this.deps.links, this.deps.codes, account.uid, tokenHash);
+    await this.deps.throttles.clear(account.uid);
+    await audit.record('pin.set', actx, 'ok', { via: link.via, revokedLinks: revoked.links, revokedCodes: revoked.codes });
+    await this.notifyPinChanged(account, link.via, ctx);
+    return { kind: 'done', uid: account.uid };
   }
 
-  private async reject(link: LinkRecord, problems: PinProblem[], actx: AuditContext): Promise<SubmitResult> {
-    await this.deps.audit.record('pin.rejected', actx, 'fail', { rules: problems.join(','), via: link.via });
-    // Counted on the link itself, so a restart does not reset it.
-    link.rejectedPins = (link.rejectedPins ?? 0) + 1;
-    if (link.rejectedPins < MAX_REJECTED_PER_LINK) {
-      await this.deps.links.put(link);
-      return { kind: 'rejected', problems, uid: link.uid };
-    }
-    link.status = 'revoked';
-    await this.deps.links.put(link);
-    await this.deps.audit.record('link.invalid', actx, 'fail', { reason: 'too many rejected PINs', via: link.via });
+  private async reject(tokenHash: string, problems: PinProblem[], actx: AuditContext & { uid: string }): Promise<SubmitResult> {
+    // Counted on the link itself, in one atomic step, so neither a restart nor another instance resets it.
+    const counted = await this.deps.links.update(tokenHash, (link): Decision<LinkRecord, LinkRecord | undefined> => {
+      if (!link || link.status !== 'open') return { answer: undefined };
+      const rejectedPins = (link.rejectedPins ?? 0) + 1;
+      const next: LinkRecord = { ...link, rejectedPins, status: rejectedPins < MAX_REJECTED_PER_LINK ? 'open' : 'revoked' };
+      return { next, answer: next };
+    });
+    if (!counted) return { kind: 'invalid' };
+    await this.deps.audit.record('pin.rejected', actx, 'fail', { rules: problems.join(','), via: counted.via });
+    if (counted.status === 'open') return { kind: 'rejected', problems, uid: counted.uid };
+    await this.deps.audit.record('link.invalid', actx, 'fail', { reason: 'too many rejected PINs', via: counted.via });
     return { kind: 'invalid' };
   }
 
@@ -224,13 +226,12 @@ export class PinReset {
     const params = { uid: account.uid, url: this.url(token), minutes: Math.round(policy.linkTtlMs / 60_000), serviceDesk: policy.serviceDeskContact };
     const audience = await this.deps.languages.of(account.uid);
     const ok = await outbound.email(composeMail(email, messages.subject(audience, 'mail.reset.subject', params), messages.sections(audience, 'mail.reset.text', params)));
-    const link = await links.get(sha256Hex(token));
-    if (link) {
-      link.delivery = ok ? 'sent' : 'failed';
+    await links.update(sha256Hex(token), (link) => {
+      if (!link) return { answer: undefined };
       // Nobody received a link that failed to send; it must not stay usable.
-      if (!ok && link.status === 'open') link.status = 'revoked';
-      await links.put(link);
-    }
+      const status = !ok && link.status === 'open' ? 'revoked' : link.status;
+      return { next: { ...link, delivery: ok ? 'sent' : 'failed', status }, answer: undefined };
+    });
     await audit.record(ok ? 'link.sent' : 'link.send_failed', actx, ok ? 'ok' : 'fail', { via: 'email', to: maskEmail(email) });
   }
 
@@ -238,7 +239,7 @@ export class PinReset {
   private async createLink(uid: string, via: LinkRecord['via'], ttlMs: number, delivery: LinkRecord['delivery']): Promise<string> {
     const now = this.deps.clock.now();
     const token = randomToken();
-    await this.deps.links.put({ tokenHash: sha256Hex(token), uid, purpose: 'reset-pin', via, createdAt: now, expiresAt: now + ttlMs, status: 'open', delivery });
+    await this.deps.links.insert({ tokenHash: sha256Hex(token), uid, purpose: 'reset-pin', via, createdAt: now, expiresAt: now + ttlMs, status: 'open', delivery });
     return token;
   }
 
@@ -302,6 +303,11 @@ const standIn = (uid: string) => `none:${uid}`;
  */
 export async function revokeOpenLinksAndCodes(links: Table<LinkRecord>, codes: VerificationCodes, uid: string, except?: string): Promise<{ links: number; codes: number }> {
   const open = (await links.findBy('uid', uid)).filter((l) => l.status === 'open' && l.tokenHash !== except);
-  for (const link of open) await links.put({ ...link, status: 'revoked' });
-  return { links: open.length, codes: await codes.revokeOpen(uid) };
+  let revoked = 0;
+  for (const link of open) if (await revokeIfOpen(links, link.tokenHash)) revoked++;
+  return { links: revoked, codes: await codes.revokeOpen(uid) };
+}
+
+function revokeIfOpen(links: Table<LinkRecord>, tokenHash: string): Promise<boolean> {
+  return links.update(tokenHash, (link) => (link && link.status === 'open' ? { next: { ...link, status: 'revoked' }, answer: true } : { answer: false }));
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { BotStateRecord, ChallengeRecord, LinkRecord, SmsDeliveryRecord, Table, ThrottleRecord } from '../ports/store.js';
+import type { Store, Table, ThrottleRecord } from '../ports/store.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -22,13 +22,8 @@ export interface PrunableAuditLog {
   prune(cutoffMs: number): Promise<number>;
 }
 
-export interface RetentionTables {
-  challenges: Table<ChallengeRecord>;
-  links: Table<LinkRecord>;
-  throttles: Table<ThrottleRecord>;
-  botState: Table<BotStateRecord>;
-  smsDeliveries: Table<SmsDeliveryRecord>;
-}
+/** The part of the store that retention needs. */
+export type RetentionStore = Pick<Store, 'challenges' | 'links' | 'throttles' | 'botState' | 'smsDeliveries' | 'runAlone'>;
 
 export interface PurgeReport {
   challenges: number;
@@ -37,6 +32,8 @@ export interface PurgeReport {
   conversations: number;
   smsDeliveries: number;
   auditRecords: number;
+  /** Another instance was purging: this one did nothing this time. */
+  skipped?: true;
 }
 
 /**
@@ -44,12 +41,14 @@ export interface PurgeReport {
  * keeps nothing about a user longer than it must. Codes and links once they can no longer be used
  * (nor, for codes, serve as the proof of a registration in progress); rate-limit counters whose
  * window has passed; Twilio MessageSids past their replay window; conversation state left idle; audit records past their retention.
+ * Each deletion is one store query (records past a time), checked and deleted atomically, so a
+ * record a turn touches meanwhile is kept.
  */
 export class Retention {
   private running: Promise<PurgeReport> | null = null;
 
   constructor(
-    private readonly tables: RetentionTables,
+    private readonly store: RetentionStore,
     private readonly auditLog: PrunableAuditLog,
     private readonly clock: Clock,
     private readonly policy: RetentionPolicy,
@@ -67,15 +66,22 @@ export class Retention {
   }
 
   private async purgeNow(): Promise<PurgeReport> {
+    // One instance at a time is enough (PostgreSQL: an advisory lock); the others skip this round.
+    const report = await this.store.runAlone('purge', () => this.purgeAll());
+    return report ?? { ...EMPTY_REPORT, skipped: true };
+  }
+
+  private async purgeAll(): Promise<PurgeReport> {
     const now = this.clock.now();
-    const { challenges, links, throttles, botState, smsDeliveries } = this.tables;
+    const { challenges, links, throttles, botState, smsDeliveries } = this.store;
     const { verifiedWindowMs, conversationIdleMs, auditRetentionMs } = this.policy;
     const report: PurgeReport = {
-      challenges: await deleteAll(challenges, (c) => now >= Math.max(c.expiresAt, c.createdAt + verifiedWindowMs), (c) => c.id),
-      links: await deleteAll(links, (l) => now >= l.expiresAt, (l) => l.tokenHash),
-      throttles: await deleteAll(throttles, (t) => throttleSpent(t, now), (t) => t.key),
-      conversations: await deleteAll(botState, (s) => now - s.updatedAt >= conversationIdleMs, (s) => s.key),
-      smsDeliveries: await deleteAll(smsDeliveries, (d) => now >= d.expiresAt, (d) => d.sid),
+      // Once expired, and too old to prove a registration in progress.
+      challenges: await challenges.purge({ expiresAt: now, createdAt: now - verifiedWindowMs }),
+      links: await links.purge({ expiresAt: now }),
+      throttles: await purgeSpentThrottles(throttles, now),
+      conversations: await botState.purge({ updatedAt: now - conversationIdleMs }),
+      smsDeliveries: await smsDeliveries.purge({ expiresAt: now }),
       auditRecords: await this.auditLog.prune(now - auditRetentionMs),
     };
     if (Object.values(report).some((n) => n > 0)) this.logger.info({ purged: report }, 'purged expired data');
@@ -83,31 +89,14 @@ export class Retention {
   }
 }
 
-/** A counter is spent when no send is left in its day, its clock hour (if any) is over, no pause runs, and no run of failures is still remembered. */
-function throttleSpent(t: ThrottleRecord, now: number): boolean {
-  if (t.sends.some((s) => now - s < DAY)) return false;
-  if (t.clockHour && now - t.clockHour.start < HOUR) return false;
-  if (t.pausedUntil !== undefined && t.pausedUntil > now) return false;
-  return t.consecutiveFailures === 0 || now - t.updatedAt >= FAILURE_MEMORY_MS;
-}
+const EMPTY_REPORT = { challenges: 0, links: 0, throttles: 0, conversations: 0, smsDeliveries: 0, auditRecords: 0 };
 
-/** Deletes issued together, so they share the store's durable writes (group commit) instead of one each. */
-const DELETE_BATCH = 500;
-
-async function deleteAll<T>(table: Table<T>, expired: (r: T) => boolean, key: (r: T) => string): Promise<number> {
-  let deleted = 0;
-  let batch: Promise<void>[] = [];
-  for (const found of await table.scan(expired)) {
-    // Checked again just before: a turn may have touched the record since the scan.
-    const r = await table.get(key(found));
-    if (!r || !expired(r)) continue;
-    batch.push(table.delete(key(r)));
-    deleted++;
-    if (batch.length >= DELETE_BATCH) {
-      await Promise.all(batch);
-      batch = [];
-    }
-  }
-  await Promise.all(batch);
-  return deleted;
+/**
+ * A counter is spent once it has not changed for a day (every send, refusal and clock hour it
+ * counts is older), no pause runs, and no run of failures is still remembered.
+ */
+async function purgeSpentThrottles(throttles: Table<ThrottleRecord>, now: number): Promise<number> {
+  const noFailures = await throttles.purge({ updatedAt: now - DAY, pausedUntil: now, consecutiveFailures: 0 });
+  const forgotten = await throttles.purge({ updatedAt: now - FAILURE_MEMORY_MS, pausedUntil: now });
+  return noFailures + forgotten;
 }

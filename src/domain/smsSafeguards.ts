@@ -3,7 +3,6 @@ import type { Logger } from '../ports/logger.js';
 import type { SmsDeliveryRecord, SmsOptOutRecord, Table } from '../ports/store.js';
 import type { Audit, AuditContext } from './audit.js';
 import { maskMobile } from './contactFormats.js';
-import { KeyedMutex } from './keyedMutex.js';
 import type { Throttles } from './throttles.js';
 
 const HOUR = 3_600_000;
@@ -22,26 +21,19 @@ export class SmsOptOuts {
   }
 
   async optIn(number: string, ctx: AuditContext): Promise<void> {
-    if (!(await this.isOptedOut(number))) return;
-    await this.table.delete(number);
-    await this.audit.record('sms.opted_in', ctx, 'info', { number: maskMobile(number) });
+    const wasOut = await this.table.update(number, (current) => (current ? { next: null, answer: true } : { answer: false }));
+    if (wasOut) await this.audit.record('sms.opted_in', ctx, 'info', { number: maskMobile(number) });
   }
 }
 
 /** Twilio MessageSids already handled, so a replayed or retried webhook is processed once. */
 export class SmsDeliveries {
-  private readonly mutex = new KeyedMutex();
   constructor(private readonly table: Table<SmsDeliveryRecord>, private readonly clock: Clock, private readonly keepMs = 48 * HOUR) {}
 
-  /** True the first time `sid` is seen (and records it); false for a repeat within the retention. */
+  /** True the first time `sid` is seen (and records it, atomically: of two instances given it at once, one says true); false for a repeat within the retention. */
   firstTime(sid: string): Promise<boolean> {
-    return this.mutex.run(sid, async () => {
-      const now = this.clock.now();
-      const seen = await this.table.get(sid);
-      if (seen && seen.expiresAt > now) return false;
-      await this.table.put({ sid, expiresAt: now + this.keepMs });
-      return true;
-    });
+    const now = this.clock.now();
+    return this.table.update(sid, (seen) => (seen && seen.expiresAt > now ? { answer: false } : { next: { sid, expiresAt: now + this.keepMs }, answer: true }));
   }
 }
 

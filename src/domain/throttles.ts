@@ -1,7 +1,6 @@
 import type { Clock } from '../ports/clock.js';
-import type { Table, ThrottleRecord } from '../ports/store.js';
+import type { Decision, Table, ThrottleRecord } from '../ports/store.js';
 import type { Audit, AuditContext } from './audit.js';
-import { KeyedMutex } from './keyedMutex.js';
 import type { SecurityPolicy } from './policy.js';
 
 const HOUR = 3_600_000;
@@ -23,8 +22,6 @@ export type WindowTake = { counted: true } | { counted: false; retryAfterMs: num
  * themselves do not reveal whether an account exists.
  */
 export class Throttles {
-  private readonly mutex = new KeyedMutex();
-
   constructor(
     private readonly table: Table<ThrottleRecord>,
     private readonly clock: Clock,
@@ -32,44 +29,41 @@ export class Throttles {
     private readonly audit: Audit,
   ) {}
 
-  private async load(key: string): Promise<ThrottleRecord> {
-    const now = this.clock.now();
-    const rec = (await this.table.get(key)) ?? { key, sends: [], consecutiveFailures: 0, updatedAt: now };
-    rec.sends = rec.sends.filter((t) => now - t < DAY);
-    return rec;
-  }
-
   async pausedUntil(uid: string): Promise<number | undefined> {
     const rec = await this.table.get(accountKey(uid));
     return rec?.pausedUntil && rec.pausedUntil > this.clock.now() ? rec.pausedUntil : undefined;
   }
 
   /** Counts one send for the account (and destination, if any), or refuses it. */
-  reserveSend(uid: string, destination: string | undefined, ctx: AuditContext): Promise<SendDecision> {
-    return this.mutex.run(accountKey(uid), async () => {
-      const now = this.clock.now();
-      const acct = await this.load(accountKey(uid));
-      if (acct.pausedUntil && acct.pausedUntil > now) return 'paused';
+  async reserveSend(uid: string, destination: string | undefined, ctx: AuditContext): Promise<SendDecision> {
+    const now = this.clock.now();
+    const { sendsPerAccountPerHour: perHour, sendsPerAccountPerDay: perDay, pauseMs } = this.policy;
+    // One atomic step: the check of the account's limits and the send it counts.
+    const account = await this.table.update(accountKey(uid), (current): Decision<ThrottleRecord, 'reserved' | 'paused' | 'pausing'> => {
+      const acct = lastDay(current, accountKey(uid), now);
+      if (acct.pausedUntil && acct.pausedUntil > now) return { answer: 'paused' };
       const lastHour = acct.sends.filter((t) => now - t < HOUR).length;
-      if (lastHour >= this.policy.sendsPerAccountPerHour || acct.sends.length >= this.policy.sendsPerAccountPerDay) {
-        acct.pausedUntil = now + this.policy.pauseMs;
-        acct.updatedAt = now;
-        await this.table.put(acct);
-        await this.audit.record('throttle.paused', ctx, 'fail', { reason: 'sends', hours: Math.round(this.policy.pauseMs / HOUR) });
-        return 'paused';
-      }
-      if (destination) {
-        const destDecision = await this.takeHourly(destKey(destination), this.policy.sendsPerDestinationPerHour);
-        if (!destDecision.counted) {
-          await this.audit.record('throttle.limited', ctx, 'fail', { reason: 'destination' });
-          return 'destination-limited';
-        }
-      }
-      acct.sends.push(now);
-      acct.updatedAt = now;
-      await this.table.put(acct);
-      return 'ok';
+      if (lastHour >= perHour || acct.sends.length >= perDay) return { next: { ...acct, pausedUntil: now + pauseMs, updatedAt: now }, answer: 'pausing' };
+      return { next: { ...acct, sends: [...acct.sends, now], updatedAt: now }, answer: 'reserved' };
     });
+    if (account === 'paused') return 'paused';
+    if (account === 'pausing') {
+      await this.audit.record('throttle.paused', ctx, 'fail', { reason: 'sends', hours: Math.round(pauseMs / HOUR) });
+      return 'paused';
+    }
+    if (destination) {
+      const destDecision = await this.takeHourly(destKey(destination), this.policy.sendsPerDestinationPerHour);
+      if (!destDecision.counted) {
+        // Nothing is sent, so the account's send is given back (a crash in between leaves it counted: the safe side).
+        await this.table.update(accountKey(uid), (current) => {
+          const at = current?.sends.lastIndexOf(now) ?? -1;
+          return current && at >= 0 ? { next: { ...current, sends: current.sends.filter((_, i) => i !== at) }, answer: undefined } : { answer: undefined };
+        });
+        await this.audit.record('throttle.limited', ctx, 'fail', { reason: 'destination' });
+        return 'destination-limited';
+      }
+    }
+    return 'ok';
   }
 
   /**
@@ -77,20 +71,17 @@ export class Throttles {
    * window: per destination, per texting number). Only the last hour is kept.
    */
   takeHourly(key: string, limit: number): Promise<WindowTake> {
-    return this.mutex.run(key, async () => {
-      const now = this.clock.now();
-      const rec = (await this.table.get(key)) ?? { key, sends: [], consecutiveFailures: 0, updatedAt: now };
-      rec.sends = rec.sends.filter((t) => now - t < HOUR);
+    const now = this.clock.now();
+    return this.table.update(key, (current): Decision<ThrottleRecord, WindowTake> => {
+      const base = current ?? fresh(key, now);
+      const rec = { ...base, sends: base.sends.filter((t) => now - t < HOUR) };
       if (rec.sends.length >= limit) {
         // One more is counted once enough of the counted events have left the window.
         const freedBy = rec.sends[rec.sends.length - limit] ?? now;
-        return { counted: false, retryAfterMs: freedBy + HOUR - now, firstRefusal: await this.noteRefusal(rec, now) };
+        return refusal(rec, now, freedBy + HOUR - now);
       }
-      rec.sends.push(now);
-      delete rec.refusedAt;
-      rec.updatedAt = now;
-      await this.table.put(rec);
-      return { counted: true };
+      const { refusedAt: _ended, ...counted } = rec;
+      return { next: { ...counted, sends: [...rec.sends, now], updatedAt: now }, answer: { counted: true } };
     });
   }
 
@@ -99,21 +90,15 @@ export class Throttles {
    * a list), unless `limit` are already counted there; `force` counts it anyway.
    */
   takeClockHour(key: string, limit: number, force = false): Promise<WindowTake> {
-    return this.mutex.run(key, async () => {
-      const now = this.clock.now();
-      const rec = (await this.table.get(key)) ?? { key, sends: [], consecutiveFailures: 0, updatedAt: now };
-      const hour = clockHourOf(rec, now);
+    const now = this.clock.now();
+    return this.table.update(key, (current): Decision<ThrottleRecord, WindowTake> => {
+      const base = current ?? fresh(key, now);
+      const hour = clockHourOf(base, now);
+      const rec: ThrottleRecord = { ...base, clockHour: hour, sends: [] };
       // A run of refusals belongs to its hour: the next hour's first refusal is audited again.
       if (rec.refusedAt !== undefined && rec.refusedAt < hour.start) delete rec.refusedAt;
-      rec.clockHour = hour;
-      rec.sends = [];
-      if (hour.count >= limit && !force) {
-        return { counted: false, retryAfterMs: hour.start + HOUR - now, firstRefusal: await this.noteRefusal(rec, now) };
-      }
-      hour.count += 1;
-      rec.updatedAt = now;
-      await this.table.put(rec);
-      return { counted: true };
+      if (hour.count >= limit && !force) return refusal(rec, now, hour.start + HOUR - now);
+      return { next: { ...rec, clockHour: { start: hour.start, count: hour.count + 1 }, updatedAt: now }, answer: { counted: true } };
     });
   }
 
@@ -123,52 +108,47 @@ export class Throttles {
     return rec ? clockHourOf(rec, this.clock.now()).count : 0;
   }
 
-  /** True (and recorded) if this refusal begins a run (see ThrottleRecord.refusedAt): the one worth auditing. */
-  private async noteRefusal(rec: ThrottleRecord, now: number): Promise<boolean> {
-    if (rec.refusedAt !== undefined) return false;
-    rec.refusedAt = now;
-    rec.updatedAt = now;
-    await this.table.put(rec);
-    return true;
-  }
-
   /** Counts a failed code check; pauses the account at the limit. Returns whether it is now paused. */
-  recordFailure(uid: string, ctx: AuditContext): Promise<boolean> {
-    return this.mutex.run(accountKey(uid), async () => {
-      const now = this.clock.now();
-      const acct = await this.load(accountKey(uid));
-      acct.consecutiveFailures += 1;
-      acct.updatedAt = now;
-      let paused = false;
-      if (acct.consecutiveFailures >= this.policy.maxConsecutiveFailures) {
-        acct.pausedUntil = now + this.policy.pauseMs;
-        paused = true;
-      }
-      await this.table.put(acct);
-      if (paused) await this.audit.record('throttle.paused', ctx, 'fail', { reason: 'failures', failures: acct.consecutiveFailures });
-      return paused;
+  async recordFailure(uid: string, ctx: AuditContext): Promise<boolean> {
+    const now = this.clock.now();
+    const failures = await this.table.update(accountKey(uid), (current) => {
+      const acct = lastDay(current, accountKey(uid), now);
+      const consecutiveFailures = acct.consecutiveFailures + 1;
+      const next: ThrottleRecord = { ...acct, consecutiveFailures, updatedAt: now };
+      if (consecutiveFailures >= this.policy.maxConsecutiveFailures) next.pausedUntil = now + this.policy.pauseMs;
+      return { next, answer: consecutiveFailures };
     });
+    const paused = failures >= this.policy.maxConsecutiveFailures;
+    if (paused) await this.audit.record('throttle.paused', ctx, 'fail', { reason: 'failures', failures });
+    return paused;
   }
 
   /** A correct code ends a run of failures. */
-  recordSuccess(uid: string): Promise<void> {
-    return this.mutex.run(accountKey(uid), async () => {
-      const acct = await this.table.get(accountKey(uid));
-      if (!acct || acct.consecutiveFailures === 0) return;
-      acct.consecutiveFailures = 0;
-      acct.updatedAt = this.clock.now();
-      await this.table.put(acct);
-    });
+  async recordSuccess(uid: string): Promise<void> {
+    const now = this.clock.now();
+    await this.table.update(accountKey(uid), (acct) =>
+      !acct || acct.consecutiveFailures === 0 ? { answer: undefined } : { next: { ...acct, consecutiveFailures: 0, updatedAt: now }, answer: undefined },
+    );
   }
 
   /** Clears every counter and pause of an account: after a successful reset, or by the service desk. */
   clear(uid: string): Promise<boolean> {
-    return this.mutex.run(accountKey(uid), async () => {
-      const existed = (await this.table.get(accountKey(uid))) !== undefined;
-      await this.table.delete(accountKey(uid));
-      return existed;
-    });
+    return this.table.update(accountKey(uid), (acct) => (acct ? { next: null, answer: true } : { answer: false }));
   }
+}
+
+const fresh = (key: string, now: number): ThrottleRecord => ({ key, sends: [], consecutiveFailures: 0, updatedAt: now });
+
+/** The record under `key` (or a new one) with only the sends of the last day. */
+function lastDay(current: ThrottleRecord | undefined, key: string, now: number): ThrottleRecord {
+  const rec = current ?? fresh(key, now);
+  return { ...rec, sends: rec.sends.filter((t) => now - t < DAY) };
+}
+
+/** A refusal; only the first of a run (see ThrottleRecord.refusedAt) is recorded, and is the one worth auditing. */
+function refusal(rec: ThrottleRecord, now: number, retryAfterMs: number): Decision<ThrottleRecord, WindowTake> {
+  if (rec.refusedAt !== undefined) return { answer: { counted: false, retryAfterMs, firstRefusal: false } };
+  return { next: { ...rec, refusedAt: now, updatedAt: now }, answer: { counted: false, retryAfterMs, firstRefusal: true } };
 }
 
 /**

@@ -1,11 +1,10 @@
 import type { Clock } from '../ports/clock.js';
-import type { ChallengePurpose, ChallengeRecord, Table } from '../ports/store.js';
+import type { Broadcast, ChallengePurpose, ChallengeRecord, Decision, Table } from '../ports/store.js';
 import type { Audit, AuditContext } from './audit.js';
 import { toAsciiDigits } from './contactFormats.js';
 import type { SecurityPolicy } from './policy.js';
 import { constantTimeEqual, randomDigits, randomToken, type ServerKey } from './secrets.js';
 import type { Throttles } from './throttles.js';
-import { KeyedMutex } from './keyedMutex.js';
 
 export type CodeCheck =
   | { kind: 'ok'; challenge: ChallengeRecord }
@@ -27,7 +26,6 @@ export interface NewCode {
  * the account's consecutive-failure limit, which a new code does not reset.
  */
 export class VerificationCodes {
-  private readonly mutex = new KeyedMutex();
   private readonly undeliveredListeners: ((challenge: ChallengeRecord) => void)[] = [];
 
   constructor(
@@ -37,7 +35,16 @@ export class VerificationCodes {
     private readonly policy: SecurityPolicy,
     private readonly throttles: Throttles,
     private readonly audit: Audit,
-  ) {}
+    /** Where other instances share the store: a code found undelivered here is told to them too (the user may wait on any). */
+    private readonly broadcast?: Broadcast,
+  ) {
+    broadcast?.subscribe(UNDELIVERED_TOPIC, (id) => {
+      void this.table.get(id).then(
+        (challenge) => challenge?.delivery === 'failed' && this.tellListeners(challenge),
+        () => undefined, // the user is told on their next turn instead
+      );
+    });
+  }
 
   /** Creates a code for `uid`. With `deliver: false` nothing will be sent (unknown account), yet it behaves the same. */
   async create(uid: string, purpose: ChallengePurpose, channel: 'email' | 'sms', target: string, deliver: boolean): Promise<NewCode> {
@@ -57,16 +64,21 @@ export class VerificationCodes {
       status: 'open',
       delivery: deliver ? 'pending' : 'none',
     };
-    await this.table.put(challenge);
+    await this.table.insert(challenge);
     return { challenge, code };
   }
 
-  /** Called whenever a code turns out not to have been delivered (a refused send, or a carrier's report). */
+  /** Called whenever a code turns out not to have been delivered (a refused send, or a carrier's report), on whichever instance it was noticed. */
   onUndelivered(listener: (challenge: ChallengeRecord) => void): void {
     this.undeliveredListeners.push(listener);
   }
 
   private undelivered(challenge: ChallengeRecord): void {
+    this.tellListeners(challenge);
+    this.broadcast?.publish(UNDELIVERED_TOPIC, challenge.id).catch(() => undefined);
+  }
+
+  private tellListeners(challenge: ChallengeRecord): void {
     for (const listener of this.undeliveredListeners) listener(challenge);
   }
 
@@ -75,84 +87,92 @@ export class VerificationCodes {
   }
 
   async markDelivery(id: string, delivered: boolean): Promise<void> {
-    await this.mutex.run(id, async () => {
-      const ch = await this.table.get(id);
-      if (!ch || ch.delivery !== 'pending') return;
-      ch.delivery = delivered ? 'sent' : 'failed';
-      await this.table.put(ch);
-      if (!delivered) this.undelivered(ch);
+    const marked = await this.table.update(id, (ch): Decision<ChallengeRecord, ChallengeRecord | undefined> => {
+      if (!ch || ch.delivery !== 'pending') return { answer: undefined };
+      const next: ChallengeRecord = { ...ch, delivery: delivered ? 'sent' : 'failed' };
+      return { next, answer: next };
     });
+    if (marked && !delivered) this.undelivered(marked);
   }
 
   /** Checks what the user typed against a code of the expected purpose and account. */
-  check(id: string, input: string, expect: { uid: string; purpose: ChallengePurpose }, ctx: AuditContext): Promise<CodeCheck> {
-    return this.mutex.run(id, async () => {
-      const now = this.clock.now();
-      const typed = toAsciiDigits(input).replace(/\s+/g, '');
-      const ch = await this.table.get(id);
+  async check(id: string, input: string, expect: { uid: string; purpose: ChallengePurpose }, ctx: AuditContext): Promise<CodeCheck> {
+    const now = this.clock.now();
+    const typed = toAsciiDigits(input).replace(/\s+/g, '');
+    const paused = (await this.throttles.pausedUntil(expect.uid)) !== undefined;
+    // One atomic step: whether the code is still open, the comparison, and the try it uses up.
+    const outcome = await this.table.update(id, (ch): Decision<ChallengeRecord, Checked> => {
       // A code made for another account or purpose is treated like one that does not exist.
-      if (!ch || ch.uid !== expect.uid || ch.purpose !== expect.purpose || ch.status === 'revoked' || ch.status === 'used') return { kind: 'expired' };
-      if (await this.throttles.pausedUntil(ch.uid)) return { kind: 'paused' };
-      if (ch.status === 'dead') return { kind: 'dead' };
-      if (ch.delivery === 'failed') return { kind: 'undelivered' };
-      if (now >= ch.expiresAt) {
-        await this.audit.record('code.expired', ctx, 'fail', { purpose: ch.purpose });
-        return { kind: 'expired' };
-      }
+      if (!ch || ch.uid !== expect.uid || ch.purpose !== expect.purpose || ch.status === 'revoked' || ch.status === 'used') return { answer: { kind: 'expired' } };
+      if (paused) return { answer: { kind: 'paused' } };
+      if (ch.status === 'dead') return { answer: { kind: 'dead' } };
+      if (ch.delivery === 'failed') return { answer: { kind: 'undelivered' } };
+      if (now >= ch.expiresAt) return { answer: { kind: 'expired', audit: ch } };
       const matches = constantTimeEqual(this.key.mac('code', ch.id, typed), ch.codeMac) && ch.delivery !== 'none';
       if (matches) {
-        ch.status = 'used';
-        await this.table.put(ch);
-        await this.throttles.recordSuccess(ch.uid);
-        await this.audit.record('code.verified', ctx, 'ok', { purpose: ch.purpose });
-        return { kind: 'ok', challenge: ch };
+        const used: ChallengeRecord = { ...ch, status: 'used' };
+        return { next: used, answer: { kind: 'ok', challenge: used } };
       }
-      ch.wrongTries += 1;
-      if (ch.wrongTries >= this.policy.codeMaxTries) ch.status = 'dead';
-      await this.table.put(ch);
-      await this.audit.record(ch.status === 'dead' ? 'code.dead' : 'code.wrong', ctx, 'fail', { purpose: ch.purpose, tries: ch.wrongTries });
-      if (await this.throttles.recordFailure(ch.uid, ctx)) return { kind: 'paused' };
-      return ch.status === 'dead' ? { kind: 'dead' } : { kind: 'wrong', triesLeft: this.policy.codeMaxTries - ch.wrongTries };
+      const wrongTries = ch.wrongTries + 1;
+      const next: ChallengeRecord = { ...ch, wrongTries, status: wrongTries >= this.policy.codeMaxTries ? 'dead' : ch.status };
+      return { next, answer: { kind: 'tried', challenge: next } };
     });
+    switch (outcome.kind) {
+      case 'expired':
+        if (outcome.audit) await this.audit.record('code.expired', ctx, 'fail', { purpose: outcome.audit.purpose });
+        return { kind: 'expired' };
+      case 'ok':
+        await this.throttles.recordSuccess(outcome.challenge.uid);
+        await this.audit.record('code.verified', ctx, 'ok', { purpose: outcome.challenge.purpose });
+        return outcome;
+      case 'tried': {
+        const ch = outcome.challenge;
+        const dead = ch.status === 'dead';
+        await this.audit.record(dead ? 'code.dead' : 'code.wrong', ctx, 'fail', { purpose: ch.purpose, tries: ch.wrongTries });
+        if (await this.throttles.recordFailure(ch.uid, ctx)) return { kind: 'paused' };
+        return dead ? { kind: 'dead' } : { kind: 'wrong', triesLeft: this.policy.codeMaxTries - ch.wrongTries };
+      }
+      default:
+        return outcome;
+    }
   }
 
   /** Revokes every open code of an account (after a PIN reset, or when a new code replaces one). */
   async revokeOpen(uid: string, except?: string): Promise<number> {
     const open = (await this.table.findBy('uid', uid)).filter((c) => c.status === 'open' && c.id !== except);
-    for (const ch of open) {
-      ch.status = 'revoked';
-      await this.table.put(ch);
-    }
-    return open.length;
+    let revoked = 0;
+    for (const ch of open) if (await this.revokeIfOpen(ch.id)) revoked++;
+    return revoked;
   }
 
   async revoke(id: string): Promise<void> {
-    await this.mutex.run(id, async () => {
-      const ch = await this.table.get(id);
-      if (ch && ch.status === 'open') {
-        ch.status = 'revoked';
-        await this.table.put(ch);
-      }
-    });
+    await this.revokeIfOpen(id);
+  }
+
+  private revokeIfOpen(id: string): Promise<boolean> {
+    return this.table.update(id, (ch) => (ch && ch.status === 'open' ? { next: { ...ch, status: 'revoked' }, answer: true } : { answer: false }));
   }
 
   /**
    * The carrier could not deliver an SMS to `number` (Twilio's status callback): the open SMS codes
-   * sent there are marked undelivered, so the user is told and offered email. Returns how many.
+   * sent there are marked undelivered, so the user is told and offered email. Returns them.
    */
   async markUndeliveredTo(number: string): Promise<ChallengeRecord[]> {
     const now = this.clock.now();
     const open = (await this.table.findBy('target', number)).filter((c) => c.channel === 'sms' && c.status === 'open' && c.delivery === 'sent' && c.expiresAt > now);
+    const marked: ChallengeRecord[] = [];
     for (const ch of open) {
-      await this.mutex.run(ch.id, async () => {
-        const fresh = await this.table.get(ch.id);
-        if (!fresh || fresh.status !== 'open') return;
-        fresh.delivery = 'failed';
-        await this.table.put(fresh);
-        this.undelivered(fresh);
+      const failed = await this.table.update(ch.id, (fresh): Decision<ChallengeRecord, ChallengeRecord | undefined> => {
+        if (!fresh || fresh.status !== 'open' || fresh.delivery === 'failed') return { answer: undefined };
+        const next: ChallengeRecord = { ...fresh, delivery: 'failed' };
+        return { next, answer: next };
       });
+      if (failed) {
+        marked.push(failed);
+        this.undelivered(failed);
+      }
     }
-    return open;
+    return marked;
   }
 
   /** A used code of this account and purpose, used within `windowMs`: the proof a later step relies on. */
@@ -163,3 +183,8 @@ export class VerificationCodes {
     return this.clock.now() - ch.createdAt <= windowMs ? ch : undefined;
   }
 }
+
+/** What the atomic step of a check found; the audit and the failure count follow it. */
+type Checked = Exclude<CodeCheck, { kind: 'wrong' } | { kind: 'expired' }> | { kind: 'expired'; audit?: ChallengeRecord } | { kind: 'tried'; challenge: ChallengeRecord };
+
+const UNDELIVERED_TOPIC = 'code-undelivered';

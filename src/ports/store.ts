@@ -1,15 +1,52 @@
 /**
- * The store: named tables of JSON records with a primary key and secondary indexes.
- * Kept narrow so that a PostgreSQL store can implement it. Every write resolves only once it is durable.
+ * The store: named tables of records, each with a primary key and secondary indexes. Two adapters
+ * implement it: lowdb (embedded, one process per DATA_DIR) and PostgreSQL (any number of instances
+ * on one database). Every rule that guards codes, links, limits and state is one atomic operation
+ * of this port (`update`, `insert`, `putIfVersion`, `purge`), so it holds whichever instance runs
+ * it; no rule may depend on an in-process lock. Every write resolves only once it is durable.
  */
+
+/** What an update decides about the record it was shown. */
+export interface Decision<T, R> {
+  /** The record to store (under the same key), or `null` to delete it; absent: leave it as it is. */
+  next?: T | null;
+  /** What `update` resolves with. */
+  answer: R;
+}
+
+/** Names of a record's fields that hold numbers (times, counts). */
+export type NumberField<T> = { [K in keyof T]-?: NonNullable<T[K]> extends number ? K : never }[keyof T];
+
+/** A purge condition: each named field is absent from the record, or at most the given value. */
+export type AtMost<T> = Partial<Record<NumberField<T>, number>>;
+
 export interface Table<T> {
   get(key: string): Promise<T | undefined>;
   /** Records whose index `index` has the value `value` (indexes are declared by the store). */
   findBy(index: string, value: string): Promise<T[]>;
+  /** Stores a new record; resolves false, writing nothing, if one with its key exists. */
+  insert(record: T): Promise<boolean>;
+  /** Stores the record, replacing any with its key. */
   put(record: T): Promise<void>;
   delete(key: string): Promise<void>;
-  /** Records whose key matches a predicate; for maintenance jobs and the admin CLI, never on a turn's path. */
-  scan(predicate: (record: T) => boolean): Promise<T[]>;
+  /**
+   * One atomic read-modify-write: `decide` is shown the current record (a copy; undefined if there
+   * is none) and says what to store and what to answer, and no other write to that record, from any
+   * instance, comes in between. `decide` must be synchronous and have no side effects: on PostgreSQL
+   * it runs again, on the newer record, when another instance changed it first.
+   */
+  update<R>(key: string, decide: (current: T | undefined) => Decision<T, R>): Promise<R>;
+  /** Deletes, atomically, every record matching `atMost` (see AtMost); resolves with how many. */
+  purge(atMost: AtMost<T>): Promise<number>;
+  /** Every record: for the admin CLI, copies and tests, never on a turn's path. */
+  all(): Promise<T[]>;
+  count(): Promise<number>;
+}
+
+/** A table whose records carry a version (BotStateRecord.eTag) that writes can be made conditional on. */
+export interface VersionedTable<T> extends Table<T> {
+  /** Compare-and-set: stores `record` if nothing is stored under its key or the stored version is `expected`; false, writing nothing, otherwise. */
+  putIfVersion(record: T, expected: string): Promise<boolean>;
 }
 
 export interface AccountRecord {
@@ -90,12 +127,12 @@ export interface ThrottleRecord {
 /** Bot Framework conversation and user state, stored as the SDK gives it. */
 export interface BotStateRecord {
   key: string;
+  /** The version: a new one on every write (see VersionedTable). */
   eTag: string;
   value: Record<string, unknown>;
   updatedAt: number;
 }
 
-/** A number that texted STOP (or the like): nothing is sent to it until it texts START. */
 /** Things a person chose, kept apart from the directory (an LDAP directory will not hold them). */
 export interface PreferenceRecord {
   uid: string;
@@ -104,6 +141,7 @@ export interface PreferenceRecord {
   updatedAt: number;
 }
 
+/** A number that texted STOP (or the like): nothing is sent to it until it texts START. */
 export interface SmsOptOutRecord {
   /** E.164. */
   number: string;
@@ -116,16 +154,51 @@ export interface SmsDeliveryRecord {
   expiresAt: number;
 }
 
+export interface StoreHealth {
+  ok: boolean;
+  /** What is wrong, for /healthz and the log: names the database, never a password. */
+  problem?: string;
+}
+
+/** Events every instance on one store hears (PostgreSQL's LISTEN/NOTIFY); the sender does not hear its own. */
+export interface Broadcast {
+  publish(topic: string, message: string): Promise<void>;
+  subscribe(topic: string, listener: (message: string) => void): void;
+}
+
 export interface Store {
+  readonly kind: 'lowdb' | 'postgres';
   readonly accounts: Table<AccountRecord>;
   readonly contacts: Table<ContactRecord>;
   readonly challenges: Table<ChallengeRecord>;
   readonly links: Table<LinkRecord>;
   readonly throttles: Table<ThrottleRecord>;
-  readonly botState: Table<BotStateRecord>;
+  readonly botState: VersionedTable<BotStateRecord>;
   readonly preferences: Table<PreferenceRecord>;
   readonly smsOptOuts: Table<SmsOptOutRecord>;
   readonly smsDeliveries: Table<SmsDeliveryRecord>;
+  /** Present where several instances share the store. */
+  readonly broadcast?: Broadcast;
+  /**
+   * Runs `task` unless a task of that name runs now on another instance (then resolves undefined
+   * without running it): maintenance, such as the purge, that one instance at a time is enough for.
+   */
+  runAlone<T>(name: string, task: () => Promise<T>): Promise<T | undefined>;
+  /** Whether the store can take reads and writes now. */
+  health(): Promise<StoreHealth>;
   /** Waits for pending writes and releases the store. */
   close(): Promise<void>;
 }
+
+/**
+ * The store cannot be reached now (PostgreSQL down, a connection lost): the user is asked to try
+ * again in a few minutes and nothing is changed; the store recovers by itself when it is back.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export const isStoreUnavailable = (err: unknown): boolean => err instanceof Error && err.name === 'StoreUnavailableError';

@@ -1,6 +1,6 @@
 import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { AuditEvent, AuditLog } from '../../ports/audit.js';
+import type { AuditEvent, AuditReadReport, AuditTrail } from '../../ports/audit.js';
 import { AppendLog } from '../appendLog.js';
 import { fsyncDir, writeFileDurable } from '../store/durableFile.js';
 
@@ -13,11 +13,7 @@ export interface JsonlAuditLogOptions {
   syncWithinMs?: number;
 }
 
-export interface AuditReadReport {
-  events: AuditEvent[];
-  /** One line per skipped (torn) line: file and line number. */
-  warnings: string[];
-}
+export type { AuditReadReport } from '../../ports/audit.js';
 
 const ROTATED = /^(.+)-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)(-\d+)?\.jsonl$/;
 
@@ -26,7 +22,7 @@ const ROTATED = /^(.+)-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)(-\d+)?\.jsonl$/;
  * by size into audit-<time of rotation>.jsonl beside it. Reading goes across the rotated files,
  * oldest first; `prune` drops records older than the retention.
  */
-export class JsonlAuditLog implements AuditLog {
+export class JsonlAuditLog implements AuditTrail {
   private readonly file: AppendLog;
   private readonly onWarning: (message: string) => void;
   private readonly rotateBytes: number;

@@ -20,6 +20,8 @@ export interface TableSpec<T> {
   schema: z.ZodType<T>;
   /** A cheaper check of a loaded record: true only if `schema` would accept it (false: `schema` decides and explains). */
   quickCheck?: (record: unknown) => boolean;
+  /** The record's version, kept beside it so that a compare-and-set need not read the whole record. */
+  version?: (record: T) => string;
 }
 
 interface Snapshot {
@@ -48,6 +50,8 @@ export class JournalDb {
   private readonly index = new Map<string, Map<string, Map<string, string | string[]>>>();
   private readonly pickers = new Map<string, [Map<string, string | string[]>, (record: unknown) => string | undefined][]>();
   private readonly specs = new Map<string, TableSpec<unknown>>();
+  /** Per versioned table: key -> the stored record's version. */
+  private readonly versions = new Map<string, Map<string, string>>();
   private pending: string[] = [];
   private waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private draining: Promise<void> | null = null;
@@ -68,6 +72,7 @@ export class JournalDb {
       const indexes = new Map(Object.keys(spec.indexes ?? {}).map((i) => [i, new Map<string, string | string[]>()]));
       this.index.set(spec.name, indexes);
       this.pickers.set(spec.name, Object.entries(spec.indexes ?? {}).map(([i, pick]) => [indexes.get(i)!, pick]));
+      if (spec.version) this.versions.set(spec.name, new Map());
     }
     this.snapshotPath = join(dir, `${name}.json`);
     this.journalPath = join(dir, `${name}.journal`);
@@ -175,6 +180,11 @@ export class JournalDb {
     }
     if (value === undefined) rows.delete(key);
     else rows.set(key, stored);
+    const versions = this.versions.get(table);
+    if (versions) {
+      if (value === undefined) versions.delete(key);
+      else versions.set(key, this.specs.get(table)!.version!(value));
+    }
   }
 
   get<T>(table: string, key: string): T | undefined {
@@ -192,13 +202,14 @@ export class JournalDb {
     return (typeof keys === 'string' ? [keys] : keys).map((k) => copyOf(rows.get(k)) as T);
   }
 
-  /** The predicate sees a copy, so even a careless one cannot change a stored record. */
-  scan<T>(table: string, predicate: (record: T) => boolean): T[] {
-    const found: T[] = [];
-    for (const r of this.rows.get(table)!.values()) {
-      if (predicate(copyOf(r) as T)) found.push(copyOf(r) as T);
-    }
-    return found;
+  /** Every record of a table, as copies. */
+  all<T>(table: string): T[] {
+    return [...this.rows.get(table)!.values()].map((r) => copyOf(r) as T);
+  }
+
+  /** Why this database takes no more writes (a failed journal write), if it does not. */
+  problem(): string | undefined {
+    return this.broken?.message;
   }
 
   count(table: string): number {
@@ -220,6 +231,61 @@ export class JournalDb {
     // then exactly what a restart would read and shares nothing with the caller's object.
     const json = JSON.stringify(record);
     return this.write({ t: table, k: key, v: record }, `{"t":${JSON.stringify(table)},"k":${JSON.stringify(key)},"v":${json}}\n`, json);
+  }
+
+  /** Writes `record` unless a record with its key exists; false, writing nothing, if one does. */
+  insert<T>(table: string, record: T): Promise<boolean> {
+    const key = this.keyOf(table, record);
+    if (key !== undefined && this.rows.get(table)!.has(key)) return Promise.resolve(false);
+    return this.put(table, record).then(() => true);
+  }
+
+  /**
+   * Read, decide and write in one synchronous step, so no other write to the record can come in
+   * between (this process is the store's only writer); resolves once the write is durable.
+   */
+  update<T, R>(table: string, key: string, decide: (current: T | undefined) => { next?: T | null; answer: R }): Promise<R> {
+    if (this.broken) return Promise.reject(this.broken);
+    let decision: { next?: T | null; answer: R };
+    try {
+      decision = decide(this.get<T>(table, key));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const { next, answer } = decision;
+    if (next === undefined) return Promise.resolve(answer);
+    if (next === null) return this.delete(table, key).then(() => answer);
+    if (this.keyOf(table, next) !== key) return Promise.reject(new StoreError(`${this.name}: an update of ${table}/${key} returned a record with another key; not written.`));
+    return this.put(table, next).then(() => answer);
+  }
+
+  /** Compare-and-set on a versioned table (TableSpec.version): writes `record` if no record has its key or the stored version is `expected`. */
+  putIfVersion<T>(table: string, record: T, expected: string): Promise<boolean> {
+    const versions = this.versions.get(table);
+    if (!versions) return Promise.reject(new Error(`${table} is not a versioned table`));
+    const key = this.keyOf(table, record);
+    const current = key === undefined ? undefined : versions.get(key);
+    if (current !== undefined && current !== expected) return Promise.resolve(false);
+    return this.put(table, record).then(() => true);
+  }
+
+  /**
+   * Deletes every record of `table` that `matches`, in one synchronous pass (so none changes
+   * between the check and its delete); the deletes share one durable write.
+   */
+  purge<T>(table: string, matches: (record: T) => boolean): Promise<number> {
+    if (this.broken) return Promise.reject(this.broken);
+    const keys: string[] = [];
+    for (const [key, stored] of this.rows.get(table)!) if (matches(materialize(stored) as T)) keys.push(key);
+    return Promise.all(keys.map((k) => this.delete(table, k))).then(() => keys.length);
+  }
+
+  private keyOf<T>(table: string, record: T): string | undefined {
+    try {
+      return this.specs.get(table)!.key(record as unknown);
+    } catch {
+      return undefined;
+    }
   }
 
   delete(table: string, key: string): Promise<void> {

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, Table, ThrottleRecord } from '../../ports/store.js';
+import type { AccountRecord, AtMost, BotStateRecord, ChallengeRecord, ContactRecord, Decision, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, StoreHealth, Table, ThrottleRecord, VersionedTable } from '../../ports/store.js';
 import { JournalDb, type TableSpec } from './journalDb.js';
 import { DataDirLock } from './lock.js';
 import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, looksLikeAccount, looksLikeContact, smsDeliverySchema, preferenceSchema, smsOptOutSchema, throttleSchema } from './records.js';
 
-class JournalTable<T> implements Table<T> {
+class JournalTable<T> implements VersionedTable<T> {
   constructor(private readonly db: JournalDb, private readonly name: string) {}
   async get(key: string) {
     return this.db.get<T>(this.name, key);
@@ -13,14 +13,35 @@ class JournalTable<T> implements Table<T> {
   async findBy(index: string, value: string) {
     return this.db.findBy<T>(this.name, index, value);
   }
+  insert(record: T) {
+    return this.db.insert(this.name, record);
+  }
   put(record: T) {
     return this.db.put(this.name, record);
   }
   delete(key: string) {
     return this.db.delete(this.name, key);
   }
-  async scan(predicate: (record: T) => boolean) {
-    return this.db.scan<T>(this.name, predicate);
+  update<R>(key: string, decide: (current: T | undefined) => Decision<T, R>) {
+    return this.db.update(this.name, key, decide);
+  }
+  putIfVersion(record: T, expected: string) {
+    return this.db.putIfVersion(this.name, record, expected);
+  }
+  purge(atMost: AtMost<T>) {
+    const bounds = Object.entries(atMost) as [string, number][];
+    return this.db.purge<T>(this.name, (record) =>
+      bounds.every(([field, max]) => {
+        const value = (record as Record<string, unknown>)[field];
+        return value === undefined || (typeof value === 'number' && value <= max);
+      }),
+    );
+  }
+  async all() {
+    return this.db.all<T>(this.name);
+  }
+  async count() {
+    return this.db.count(this.name);
   }
 }
 
@@ -56,7 +77,7 @@ const sessionTables = [
   table<ChallengeRecord>({ name: 'challenges', key: (r: ChallengeRecord) => r.id, indexes: { uid: (r: ChallengeRecord) => r.uid, target: (r: ChallengeRecord) => r.target || undefined }, schema: challengeSchema }),
   table<LinkRecord>({ name: 'links', key: (r: LinkRecord) => r.tokenHash, indexes: { uid: (r: LinkRecord) => r.uid }, schema: linkSchema }),
   table<ThrottleRecord>({ name: 'throttles', key: (r: ThrottleRecord) => r.key, schema: throttleSchema }),
-  table<BotStateRecord>({ name: 'botState', key: (r: BotStateRecord) => r.key, schema: botStateSchema }),
+  table<BotStateRecord>({ name: 'botState', key: (r: BotStateRecord) => r.key, schema: botStateSchema, version: (r: BotStateRecord) => r.eTag }),
   table<SmsOptOutRecord>({ name: 'smsOptOuts', key: (r: SmsOptOutRecord) => r.number, schema: smsOptOutSchema }),
   table<SmsDeliveryRecord>({ name: 'smsDeliveries', key: (r: SmsDeliveryRecord) => r.sid, schema: smsDeliverySchema }),
 ];
@@ -74,12 +95,13 @@ export interface LowStoreOptions {
  * rewrites the directory. Holds the DATA_DIR lock while open.
  */
 export class LowStore implements Store {
+  readonly kind = 'lowdb';
   readonly accounts: Table<AccountRecord>;
   readonly contacts: Table<ContactRecord>;
   readonly challenges: Table<ChallengeRecord>;
   readonly links: Table<LinkRecord>;
   readonly throttles: Table<ThrottleRecord>;
-  readonly botState: Table<BotStateRecord>;
+  readonly botState: VersionedTable<BotStateRecord>;
   readonly preferences: Table<PreferenceRecord>;
   readonly smsOptOuts: Table<SmsOptOutRecord>;
   readonly smsDeliveries: Table<SmsDeliveryRecord>;
@@ -118,6 +140,16 @@ export class LowStore implements Store {
       lock.release();
       throw err;
     }
+  }
+
+  /** One process per DATA_DIR: it is always alone. */
+  runAlone<T>(_name: string, task: () => Promise<T>): Promise<T | undefined> {
+    return task();
+  }
+
+  async health(): Promise<StoreHealth> {
+    const problem = this.directory.problem() ?? this.sessions.problem();
+    return problem ? { ok: false, problem } : { ok: true };
   }
 
   async flush(): Promise<void> {
