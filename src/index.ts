@@ -17,6 +17,7 @@ import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
 import { say } from '../dialogs/deps.js';
 import { LanguageChoice } from '../dialogs/language.js';
+import { isStoreUnavailable } from './ports/store.js';
 
 /** What tests may replace: the services' parts, and the app's own waits. */
 export interface AppOverrides extends ServiceOverrides {
@@ -80,6 +81,12 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
   );
   const onTurnError = async (context: TurnContext, error: Error) => {
     const activity = context.activity;
+    if (isStoreUnavailable(error)) {
+      // The database is down: nothing was changed, and the user's place in the flow is kept for when it is back.
+      logger.error({ err: { name: error.name, message: error.message }, channel: activity.channelId }, 'turn failed: the store is unavailable');
+      await say(deps, context, 'store.unavailable').catch((sendError: unknown) => logger.error({ err: sendError }, 'could not send the apology'));
+      return;
+    }
     logger.error({ err: error, channel: activity.channelId, conversation: activity.conversation?.id, activityType: activity.type }, 'turn failed');
     await services.audit.record('turn.error', { channel: activity.channelId }, 'fail', { error: error.name });
     try {
@@ -100,7 +107,8 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
 
   const checkToken = config.MicrosoftAppId ? botTokenCheck(authentication, config.MicrosoftAppId, logger, services.clock, botTokenTimeoutMs) : undefined;
   const http = createHttpServer({ services, adapter, bot, pinReset, smsAdapter, ...(checkToken ? { checkToken } : {}), ...(teamsPageBundler ? { teamsPageBundler } : {}) });
-  const adminSocket = await startAdminSocket(services.dataDir, services, logger);
+  // With PostgreSQL the admin CLI talks to the database itself; the socket serves lowdb's single writer.
+  const adminSocket = services.store.kind === 'lowdb' ? await startAdminSocket(services.dataDir, services, logger) : undefined;
 
   let closing: Promise<void> | null = null;
   return {
@@ -116,7 +124,7 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
         const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
         const deadline = Date.now() + 10_000;
         while (http.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        await adminSocket.close();
+        await adminSocket?.close();
         await services.close();
         await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
       })()),

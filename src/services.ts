@@ -12,8 +12,10 @@ import type { Directory } from './ports/directory.js';
 import type { AccountImporter } from './ports/accountImport.js';
 import type { AuditTrail } from './ports/audit.js';
 import { LowStore } from './adapters/store/lowStore.js';
+import { PgStore } from './adapters/store/postgres/pgStore.js';
 import { EmbeddedDirectory } from './adapters/directory/embeddedDirectory.js';
 import { JsonlAuditLog } from './adapters/audit/jsonlAuditLog.js';
+import { PgAuditLog } from './adapters/audit/pgAuditLog.js';
 import { RECORD_SYNC_WITHIN_MS } from './adapters/appendLog.js';
 import { OutboxMailer } from './adapters/mail/outboxMailer.js';
 import { SmtpMailer } from './adapters/mail/smtpMailer.js';
@@ -85,10 +87,12 @@ export interface ServiceOverrides {
 
 /** The store the configuration names: lowdb under DATA_DIR (holding its lock), or PostgreSQL (schema brought up to date). */
 async function openStore(config: AppConfig, dataDir: string, role: string, warn: (message: string) => void): Promise<Store> {
+  if (config.STORE === 'postgres') return PgStore.open({ url: config.DATABASE_URL!, poolSize: config.DATABASE_POOL_SIZE, onWarning: warn });
   return LowStore.open(dataDir, { role, onWarning: warn });
 }
 
-function openAuditTrail(config: AppConfig, _store: Store, dataDir: string, warn: (message: string) => void): AuditTrail {
+function openAuditTrail(config: AppConfig, store: Store, dataDir: string, warn: (message: string) => void): AuditTrail {
+  if (store instanceof PgStore) return new PgAuditLog(store.db);
   return new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onWarning: warn, rotateBytes: config.AUDIT_ROTATE_MB * 1024 * 1024, syncWithinMs: RECORD_SYNC_WITHIN_MS });
 }
 

@@ -91,6 +91,14 @@ export const settings = {
   MESSAGES_PER_IP_PER_MINUTE: { schema: int(1, 1_000_000).default(6000), doc: { description: "Requests to /api/messages per client IP per minute. Generous: all Teams traffic comes from Microsoft's IPs." } },
   PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE: { schema: int(1, 100_000).default(120), doc: { description: 'Requests to the PIN page (GET, HEAD, POST) per client IP per minute; raise it behind a large campus NAT.' } },
   TRUSTED_PROXY_HOPS: { schema: int(0, 10).default(0), doc: { description: 'Reverse proxies in front of the bot; the client IP is read that many hops from the right of X-Forwarded-For. 0: the socket address.' } },
+
+  // Issue 15: PostgreSQL, for several instances on one database.
+  STORE: { schema: oneOf(['lowdb', 'postgres']).default('lowdb'), doc: { description: "'lowdb': the embedded store under DATA_DIR (one instance). 'postgres': PostgreSQL at DATABASE_URL (any number of instances)." } },
+  DATABASE_URL: {
+    schema: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/i.test(v), { error: 'must be a postgres:// or postgresql:// URL, e.g. postgres://user:pass@host:5432/db?sslmode=require' }),
+    doc: { description: 'PostgreSQL for STORE=postgres, as libpq writes it (sslmode=disable, require, verify-ca or verify-full).', example: 'postgres://pinreset:secret@db.example.edu:5432/pinreset?sslmode=verify-full', secret: true },
+  },
+  DATABASE_POOL_SIZE: { schema: int(1, 1000).default(10), doc: { description: 'Connections each instance keeps to PostgreSQL at most (STORE=postgres).' } },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;
@@ -122,6 +130,11 @@ export const configSchema = z
       }
       if (valid('MicrosoftAppType') && c.MicrosoftAppType !== 'MultiTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
         ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required when MicrosoftAppType=${c.MicrosoftAppType}` });
+      }
+      if (c.STORE === 'postgres' && valid('STORE')) {
+        if (!c.DATABASE_URL && valid('DATABASE_URL')) ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when STORE=postgres' });
+        // A secret generated into one instance's DATA_DIR would differ on the others: codes and CSRF values made on one would fail on another.
+        if (!c.SERVER_SECRET && valid('SERVER_SECRET')) ctx.addIssue({ code: 'custom', path: ['SERVER_SECRET'], message: 'is required when STORE=postgres, the same on every instance (e.g. openssl rand -base64 48)' });
       }
       if (valid('SENDS_PER_ACCOUNT_PER_DAY', 'SENDS_PER_ACCOUNT_PER_HOUR') && c.SENDS_PER_ACCOUNT_PER_DAY < c.SENDS_PER_ACCOUNT_PER_HOUR) {
         ctx.addIssue({ code: 'custom', path: ['SENDS_PER_ACCOUNT_PER_DAY'], message: 'must be at least SENDS_PER_ACCOUNT_PER_HOUR' });

@@ -92,11 +92,12 @@ export class Retention {
 const EMPTY_REPORT = { challenges: 0, links: 0, throttles: 0, conversations: 0, smsDeliveries: 0, auditRecords: 0 };
 
 /**
- * A counter is spent once it has not changed for a day (every send, refusal and clock hour it
- * counts is older), no pause runs, and no run of failures is still remembered.
+ * A counter is spent when none of its sends is in the last day, it has not changed for an hour (so
+ * a clock hour it counts is over), no pause runs, and no run of failures is still remembered.
  */
 async function purgeSpentThrottles(throttles: Table<ThrottleRecord>, now: number): Promise<number> {
-  const noFailures = await throttles.purge({ updatedAt: now - DAY, pausedUntil: now, consecutiveFailures: 0 });
-  const forgotten = await throttles.purge({ updatedAt: now - FAILURE_MEMORY_MS, pausedUntil: now });
+  const spent = { sends: now - DAY, pausedUntil: now };
+  const noFailures = await throttles.purge({ ...spent, updatedAt: now - HOUR, consecutiveFailures: 0 });
+  const forgotten = await throttles.purge({ ...spent, updatedAt: now - FAILURE_MEMORY_MS });
   return noFailures + forgotten;
 }

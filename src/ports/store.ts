@@ -14,10 +14,10 @@ export interface Decision<T, R> {
   answer: R;
 }
 
-/** Names of a record's fields that hold numbers (times, counts). */
-export type NumberField<T> = { [K in keyof T]-?: NonNullable<T[K]> extends number ? K : never }[keyof T];
+/** Names of a record's fields that hold numbers (times, counts) or lists of numbers. */
+export type NumberField<T> = { [K in keyof T]-?: NonNullable<T[K]> extends number | number[] ? K : never }[keyof T];
 
-/** A purge condition: each named field is absent from the record, or at most the given value. */
+/** A purge condition: each named field is absent from the record, or at most the given value (a list: every number in it). */
 export type AtMost<T> = Partial<Record<NumberField<T>, number>>;
 
 export interface Table<T> {

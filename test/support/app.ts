@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createApp, type App, type AppOverrides } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
-import { testConfig, tempDataDir } from './services.js';
+import { storeEnv, testConfig, tempDataDir } from './services.js';
 import { ManualClock } from './fakes.js';
 import { runRoot } from './secrets.js';
 import { watchSecrets } from './watchSecrets.js';
@@ -23,7 +23,7 @@ export interface RunningApp {
 export async function startApp(env: Record<string, string> = {}, dataDir?: string, overrides: Omit<AppOverrides, 'logger' | 'clock'> = {}): Promise<RunningApp> {
   const dir = dataDir ?? (await tempDataDir());
   const chosenPort = await freePort();
-  const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', PUBLIC_BASE_URL: `http://127.0.0.1:${chosenPort}`, ...env });
+  const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', PUBLIC_BASE_URL: `http://127.0.0.1:${chosenPort}`, ...(await storeEnv(dir, env)), ...env });
   const sink = new PassThrough();
   let logged = '';
   // The log is also kept as a file under the run root, for the end-of-run secret scan.

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { openServices, type Services } from '../../src/services.js';
 import { ManualClock, RecordingMailer, RecordingSms } from './fakes.js';
 import { runRoot } from './secrets.js';
+import { createDatabase, postgresServer } from './servers/postgres.js';
 import { watchSecrets } from './watchSecrets.js';
 
 export interface TestServices {
@@ -26,13 +27,30 @@ export function testConfig(env: Record<string, string> = {}) {
   return loadConfig({ LOG_LEVEL: 'silent', SERVICE_DESK_CONTACT: 'the IT Service Desk (2859 0000)', INSTITUTION_EMAIL_DOMAINS: 'example.edu', ...env }, null);
 }
 
+/** The same SERVER_SECRET for every instance a test starts on one database. */
+export const TEST_SERVER_SECRET = 'a test server secret, the same on every instance';
+
+const databaseOf = new Map<string, string>();
+
+/**
+ * `PIN_RESET_TEST_STORE=postgres npm test`: services and apps the tests open run on PostgreSQL (a
+ * database of their own per DATA_DIR, kept when the same DATA_DIR is opened again) instead of
+ * lowdb. Tests that set STORE themselves are left as they are.
+ */
+export async function storeEnv(dataDir: string, env: Record<string, string>): Promise<Record<string, string>> {
+  if (process.env['PIN_RESET_TEST_STORE'] !== 'postgres' || env['STORE']) return {};
+  let url = databaseOf.get(dataDir);
+  if (!url) databaseOf.set(dataDir, (url = await createDatabase(await postgresServer())));
+  return { STORE: 'postgres', DATABASE_URL: url, SERVER_SECRET: TEST_SERVER_SECRET };
+}
+
 /** Services on a temp DATA_DIR with recording transports and a manual clock. */
 export async function openTestServices(env: Record<string, string> = {}, dataDir?: string): Promise<TestServices> {
   const dir = dataDir ?? (await tempDataDir());
   const clock = new ManualClock();
   const mailer = new RecordingMailer();
   const sms = new RecordingSms();
-  const services = await openServices(testConfig({ DATA_DIR: dir, ...env }), { clock, mailer, sms, logger: silent });
+  const services = await openServices(testConfig({ DATA_DIR: dir, ...(await storeEnv(dir, env)), ...env }), { clock, mailer, sms, logger: silent });
   watchSecrets(services);
   return { services, clock, mailer, sms, dataDir: dir };
 }

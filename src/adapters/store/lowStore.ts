@@ -33,6 +33,7 @@ class JournalTable<T> implements VersionedTable<T> {
     return this.db.purge<T>(this.name, (record) =>
       bounds.every(([field, max]) => {
         const value = (record as Record<string, unknown>)[field];
+        if (Array.isArray(value)) return value.every((v) => typeof v === 'number' && v <= max);
         return value === undefined || (typeof value === 'number' && value <= max);
       }),
     );

@@ -24,6 +24,8 @@ export interface SharedServer {
   dir?: string;
   /** A shell command that stops the server cleanly (run before the signals), e.g. `pg_ctl stop`. */
   stopCommand?: string[];
+  /** How long the stop command may take (default 15 s); a dump before the stop may need longer. */
+  stopTimeoutMs?: number;
 }
 
 /** The env var holding the jest main process's pid (set by the global setup), watched by each server's guard. */
@@ -117,7 +119,7 @@ export function stopServer(server: SharedServer): void {
     const [cmd, ...args] = server.stopCommand;
     try {
       // Synchronous on purpose: it also runs from process 'exit'.
-      spawnSync(cmd!, args, { stdio: 'ignore', timeout: 15_000 });
+      spawnSync(cmd!, args, { stdio: 'ignore', timeout: server.stopTimeoutMs ?? 15_000 });
     } catch {
       /* the signals below stop it */
     }
