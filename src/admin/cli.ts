@@ -7,6 +7,7 @@ import { openServices } from '../services.js';
 import { filesOf, parseAdminCommand, readsStdin, runAdminCommand } from './commands.js';
 import { EXIT_USAGE, failure, type AdminInput, type AdminRequest, type AdminResult } from './result.js';
 import { adminSocketPath, BOT_ROLE, sendAdminRequest } from './socket.js';
+import { copyStore } from './storeCopy.js';
 
 /** The lock role the CLI takes when it opens the store itself. */
 export const CLI_ROLE = 'admin CLI';
@@ -29,7 +30,8 @@ export interface CliOptions {
 
 /**
  * The admin CLI: reads the files and stdin the command needs, then runs the command inside the
- * bot if the bot holds DATA_DIR (so the store has one writer), or opens the store itself.
+ * bot if the bot holds DATA_DIR (lowdb: so the store has one writer), or opens the store itself
+ * (always with PostgreSQL, whichever instances run; pending migrations are applied on the way).
  */
 export async function runCli(argv: readonly string[], options: CliOptions, io: CliIo): Promise<AdminResult> {
   const parsed = parseAdminCommand(argv);
@@ -53,16 +55,20 @@ export async function runCli(argv: readonly string[], options: CliOptions, io: C
 
   const request: AdminRequest = { argv: [...argv], input };
   const dataDir = resolve(config.DATA_DIR);
-  const owner = (options.lockOwner ?? readLockOwner)(dataDir);
-  if (owner?.role === BOT_ROLE) return runInBot(dataDir, owner, request);
-
   const logger = warningsTo(io.warn);
+  if (parsed.command.name === 'store copy') return copyStore(config, logger);
+  // lowdb has one writer: a running bot takes the command. PostgreSQL takes writers from every instance and the CLI alike.
+  if (config.STORE === 'lowdb') {
+    const owner = (options.lockOwner ?? readLockOwner)(dataDir);
+    if (owner?.role === BOT_ROLE) return runInBot(dataDir, owner, request);
+  }
+
   let services;
   try {
     services = await openServices(config, { role: CLI_ROLE, logger });
   } catch (err) {
     if (err instanceof StoreError) return failure(err.message);
-    return failure(`Cannot open the store in ${dataDir}: ${(err as Error)?.message ?? String(err)}`);
+    return failure(`Cannot open the store ${config.STORE === 'postgres' ? 'in PostgreSQL (DATABASE_URL)' : `in ${dataDir}`}: ${(err as Error)?.message ?? String(err)}`);
   }
   try {
     return await runAdminCommand(services, request.argv, request.input);

@@ -27,12 +27,16 @@ Commands:
   unlock UID                 Clear UID's rate-limit counters and any self-service pause.
   audit [--uid UID]          Print the audit log (across rotated files), one event a line,
                              optionally for one account. Torn lines are reported and skipped.
+  store copy --to postgres   Copy the lowdb store under DATA_DIR (stop the bot first) into the
+                             empty PostgreSQL database at DATABASE_URL and verify the counts.
+                             Running it again adds only what is missing.
   help, --help               Show this help.
 
 Imports report every bad row as "line N: field: reason", apply the good rows, and can be rerun
 safely. Exit codes: 0 done; 1 rows rejected, PIN does not match, or nothing found; 2 usage,
 file, configuration or store error. The CLI uses DATA_DIR from the environment or .env; when
-the bot is running on that DATA_DIR, commands run inside the bot.`;
+the bot is running on that DATA_DIR, commands run inside the bot. With STORE=postgres the CLI
+works on the database directly (applying pending schema migrations), whichever instances run.`;
 
 export type AdminCommand =
   | { name: 'help' }
@@ -42,7 +46,8 @@ export type AdminCommand =
   | { name: 'contacts show'; uid: string }
   | { name: 'contacts delete'; uid: string }
   | { name: 'unlock'; uid: string }
-  | { name: 'audit'; uid?: string };
+  | { name: 'audit'; uid?: string }
+  | { name: 'store copy' };
 
 export type ParsedCommand = { ok: true; command: AdminCommand } | { ok: false; result: AdminResult };
 
@@ -88,6 +93,13 @@ export function parseAdminCommand(argv: readonly string[]): ParsedCommand {
     if (flag === '--uid') return build(takeUid('audit --uid', value, more), (uid) => ({ name: 'audit', uid }));
     return usageError(`audit takes only --uid UID; unexpected "${flag}".`);
   }
+  if (first === 'store') {
+    if (second !== 'copy') return usageError(second === undefined ? 'store needs a subcommand (copy).' : `unknown command "store ${second}" (store takes copy).`);
+    const args = argv.slice(2);
+    if (args.length === 2 && args[0] === '--to' && args[1] === 'postgres') return { ok: true, command: { name: 'store copy' } };
+    if (args.length === 1 && args[0] === '--to=postgres') return { ok: true, command: { name: 'store copy' } };
+    return usageError('store copy takes --to postgres (the only target).');
+  }
   return usageError(`unknown command "${first}".`);
 }
 
@@ -129,6 +141,9 @@ export async function runAdminCommand(services: Services, argv: readonly string[
         return await unlock(services, command.uid);
       case 'audit':
         return await printAudit(services, command.uid);
+      case 'store copy':
+        // Needs the lowdb store to itself: runs from the CLI (admin/cli.ts) with the bot stopped, never inside it.
+        return failure('store copy reads DATA_DIR with the bot stopped: stop the bot, then run it again.', EXIT_USAGE);
     }
   } catch (err) {
     if (err instanceof StoreError || err instanceof ConfigError) return failure(err.message);

@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 import { PAGE_CSS } from './pageCss.js';
 import { PAGE_CSS_PATH, fieldOf, message, page, pinForm } from './pageHtml.js';
 import { sendTooMany, type RateDecision } from './rateLimit.js';
+import { isStoreUnavailable } from '../ports/store.js';
 
 const RESET_PATH = '/reset/:token';
 const PAGE_PATH_PATTERN = /^\/reset\/[^/]*\/?$/;
@@ -99,8 +100,14 @@ export function registerResetPage(
     try {
       out = await render(locale);
     } catch (err) {
-      logger.error({ err, route: RESET_PATH, method: req.method }, 'PIN page failed');
-      out = messagePage(500, locale, 'page.error.title', 'page.error.text');
+      if (isStoreUnavailable(err)) {
+        // The database is down: nothing was changed and the link still works; a 503 tells a load balancer too.
+        logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, route: RESET_PATH, method: req.method }, 'PIN page failed: the store is unavailable');
+        out = messagePage(503, locale, 'store.unavailable.title', 'store.unavailable.page');
+      } else {
+        logger.error({ err, route: RESET_PATH, method: req.method }, 'PIN page failed');
+        out = messagePage(500, locale, 'page.error.title', 'page.error.text');
+      }
     }
     send(res, out.status, out.html, 'text/html; charset=utf-8', head);
   };

@@ -8,6 +8,7 @@ import type { BotTokenCheck } from '../bot/botToken.js';
 import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
 import type { SmsAdapter } from '../channels/sms/smsAdapter.js';
 import { clientAddress, RateLimiter, sendTooMany } from './rateLimit.js';
+import { isStoreUnavailable } from '../ports/store.js';
 
 export interface HttpDeps {
   services: Services;
@@ -128,15 +129,25 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
   registerTeamsPageScript(server, services.logger, teamsPageBundler);
   registerSmsRoutes(server, services, smsAdapter, bot);
 
-  const health = (_req: Request, res: Response, next: restify.Next) => {
-    res.send(200, { status: 'ok' });
-    return next();
+  const health = async (_req: Request, res: Response) => {
+    // 503 while the store cannot be reached, so a load balancer sends users to an instance that can serve them.
+    const store = await services.store.health();
+    if (!store.ok) res.send(503, { status: 'unavailable', store: store.problem });
+    else res.send(200, { status: 'ok' });
   };
   server.get('/healthz', health);
   server.head('/healthz', health);
 
   // Never show internals: any unexpected error becomes a plain 500 with no details.
   server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number; body?: unknown; toJSON?: () => unknown }, callback: () => void) => {
+    if (isStoreUnavailable(err)) {
+      // The database is down (a webhook's store step, say): try again later, never a 500.
+      services.logger.error({ err: { name: err.name, message: err.message }, route: req.getRoute()?.path ?? 'unknown', method: req.method }, 'request failed: the store is unavailable');
+      err.statusCode = 503;
+      res.setHeader('Retry-After', '120');
+      err.toJSON = () => ({ code: 'ServiceUnavailable', message: 'The service cannot reach its records just now; nothing was changed. Try again in a few minutes.' });
+      return callback();
+    }
     const status = err.statusCode ?? 500;
     if (status >= 500) {
       // The path of a PIN page holds its token, so only the route is logged.
