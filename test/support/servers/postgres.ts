@@ -1,7 +1,7 @@
 /**
  * A throwaway PostgreSQL 15 from Debian's `postgresql` package, as the tests and the bench use it:
  * initdb (as the postgres user: initdb refuses root) into a temp folder, pg_ctl start on a free port
- * with its socket in that folder, password authentication. `postgresServer()` is the one shared by
+ * (127.0.0.1 only) with its socket in that folder; password authentication over TCP. `postgresServer()` is the one shared by
  * every test file of a jest run (./shared.ts); each test makes its own database with
  * `createDatabase`. `startPostgres()` starts a private one, for tests that stop or restart it.
  *
@@ -9,7 +9,7 @@
  * end-of-run secret scan (../secretScan.ts) reads what the bot stored in PostgreSQL too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -53,8 +53,9 @@ export async function startPostgres(name = 'postgres'): Promise<PostgresServer> 
   const data = join(dir, 'data');
   asPostgres([join(BIN, 'initdb'), '-D', data, '-U', USER, '--auth-local=peer', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=32MB`;
-  asPostgres([join(BIN, 'pg_ctl'), '-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start'], { timeout: 90_000 });
+  // In the server's own configuration, so that a restart (pgStart, restartPostgres) comes back on the same port.
+  appendFileSync(join(data, 'postgresql.conf'), `\nport = ${port}\nunix_socket_directories = '${dir}'\nlisten_addresses = '127.0.0.1'\nmax_connections = 300\nshared_buffers = 32MB\n`);
+  asPostgres([join(BIN, 'pg_ctl'), '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start'], { timeout: 90_000 });
   const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const stop = `runuser -u ${USER} -- ${BIN}/pg_ctl -D ${quote(data)} -m fast -w -t 30 stop`;
   return { host: '127.0.0.1', port, user: USER, password, dir, pids: [pid], stopCommand: ['sh', '-c', stop], stopTimeoutMs: 60_000 };
@@ -97,7 +98,13 @@ export function pgStop(server: PostgresServer): void {
 }
 
 export function pgStart(server: PostgresServer): void {
-  asPostgres([join(BIN, 'pg_ctl'), '-D', join(server.dir, 'data'), '-l', join(server.dir, 'server.log'), '-w', '-t', '60', 'start'], { timeout: 90_000 });
+  const log = join(server.dir, 'server.log');
+  try {
+    asPostgres([join(BIN, 'pg_ctl'), '-D', join(server.dir, 'data'), '-l', log, '-w', '-t', '60', 'start'], { timeout: 90_000 });
+  } catch (err) {
+    const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+    throw new Error(`${(err as Error).message}\nserver log:\n${tail}`);
+  }
   server.pids = [Number(readFileSync(join(server.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])];
 }
 
