@@ -3,6 +3,7 @@ import { ActivityTypes, BotAdapter, TurnContext, type Activity, type Conversatio
 import type { Logger } from '../../ports/logger.js';
 import type { SmsMessage } from '../../ports/sms.js';
 import type { Clock } from '../../ports/clock.js';
+import { renderForSms } from './smsRendering.js';
 
 /** One text received on the Twilio number, as the webhook gives it. */
 export interface InboundSms {
@@ -44,6 +45,8 @@ export class SmsAdapter extends BotAdapter {
   private readonly busy = new Set<string>();
   /** Codes whose failure was already told, so asking for the code again does not repeat it. */
   private readonly told = new Map<string, number>();
+  /** What each conversation in a turn now has been texted so far. */
+  private readonly saidInTurn = new Map<string, string[]>();
 
   constructor(
     private readonly replies: SmsReplies,
@@ -79,16 +82,26 @@ export class SmsAdapter extends BotAdapter {
   async processInbound(sms: InboundSms, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const conversationId = `sms:${sms.from}:${sms.to}`;
     this.busy.add(conversationId);
+    const said: string[] = [];
+    this.saidInTurn.set(conversationId, said);
     try {
       await this.runTurn(sms, conversationId, logic);
     } finally {
       this.busy.delete(conversationId);
+      this.saidInTurn.delete(conversationId);
     }
     // Failures noticed during the turn, or before the user was waiting, are told after its replies:
     // a code is marked undelivered in the store before anyone is told, so the store is enough to ask.
     for (const [id, w] of this.waiting) {
       if (w.reference.conversation?.id !== conversationId) continue;
-      if (await this.isUndelivered(id)) await this.codeUndelivered(id);
+      if (!(await this.isUndelivered(id))) continue;
+      // The turn itself told them (the code failed on another instance, and the prompt found it): once is enough.
+      if (said.includes(renderForSms({ text: w.notice }).text)) {
+        this.waiting.delete(id);
+        this.told.set(id, this.clock.now());
+        continue;
+      }
+      await this.codeUndelivered(id);
     }
   }
 
@@ -113,6 +126,7 @@ export class SmsAdapter extends BotAdapter {
     for (const activity of activities) {
       const to = activity.recipient?.id;
       if (activity.type === ActivityTypes.Message && activity.text && to) {
+        this.saidInTurn.get(activity.conversation?.id ?? '')?.push(activity.text);
         try {
           await this.replies.reply({ to, body: activity.text });
         } catch (err) {
