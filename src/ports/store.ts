@@ -201,4 +201,11 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-export const isStoreUnavailable = (err: unknown): boolean => err instanceof Error && err.name === 'StoreUnavailableError';
+/** Whether `err` is, or wraps (as botbuilder-dialogs wraps a dialog's errors, in `error`, or as `cause`), a StoreUnavailableError. */
+export function isStoreUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e.name === 'StoreUnavailableError') return true;
+    e = (e as { error?: unknown }).error ?? e.cause;
+  }
+  return false;
+}

@@ -80,18 +80,20 @@ export class BotInstance {
     throw new Error(`${this.name} did not become healthy within 60 s: ${output}`);
   }
 
+  /** SIGKILL; from this call on the instance counts as down (a load balancer stops sending it requests). */
   async kill(): Promise<void> {
-    this.child?.kill('SIGKILL');
-    await this.exited;
+    const child = this.child;
     this.child = null;
+    child?.kill('SIGKILL');
+    await this.exited;
   }
 
   async stop(): Promise<number | null> {
-    if (!this.child) return null;
-    this.child.kill('SIGTERM');
-    const code = await this.exited;
+    const child = this.child;
+    if (!child) return null;
     this.child = null;
-    return code;
+    child.kill('SIGTERM');
+    return this.exited;
   }
 
   get up(): boolean {

@@ -86,10 +86,11 @@ export function stopPostgres(server: PostgresServer): void {
   stopServer(server);
 }
 
-/** pg_ctl stop (fast: open connections are cut) and start again on the same port and data; resolves once it accepts connections. */
+/** pg_ctl stop (fast: open connections are cut) and start again on the same port and data; returns once it accepts connections. */
 export function restartPostgres(server: PostgresServer): void {
-  asPostgres([join(BIN, 'pg_ctl'), '-D', join(server.dir, 'data'), '-m', 'fast', '-w', '-t', '60', 'restart'], { timeout: 90_000 });
-  server.pids = [Number(readFileSync(join(server.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])];
+  // Not `pg_ctl restart`: it forgets -l, and a server writing to our pipe would keep spawnSync waiting.
+  pgStop(server);
+  pgStart(server);
 }
 
 /** pg_ctl stop (fast), leaving the data for pgStart. */
