@@ -1,6 +1,11 @@
 import { silentLogger } from '../src/ports/logger.js';
 import { loadConfig } from '../src/config/load.js';
 import { openServices } from '../src/services.js';
+import { Database } from '../src/adapters/store/postgres/database.js';
+import { migrate } from '../src/adapters/store/postgres/migrate.js';
+import { PgTable } from '../src/adapters/store/postgres/pgTable.js';
+import * as tables from '../src/adapters/store/postgres/tables.js';
+import type { AccountRecord, ContactRecord } from '../src/ports/store.js';
 
 /** Account number i, as the bench names it everywhere (UID, addresses, numbers). */
 export const benchUid = (i: number) => `u${String(i).padStart(6, '0')}`;
@@ -31,5 +36,30 @@ export async function seedDataDir(dataDir: string, n: number): Promise<void> {
     }
   } finally {
     await services.close();
+  }
+}
+
+/**
+ * Fills the PostgreSQL database at `url` (schema applied first) with `n` accounts, each with
+ * registered contacts, as `accounts import` and `contacts import` would leave them, by batched
+ * multi-row INSERTs (a thousand rows a statement) in one transaction, then ANALYZEs it.
+ */
+export async function seedDatabase(url: string, n: number): Promise<void> {
+  const db = await Database.connect({ url, poolSize: 2 });
+  try {
+    await migrate(db);
+    const accounts = new PgTable(db, tables.accounts);
+    const contacts = new PgTable(db, tables.contacts);
+    const now = Date.now();
+    await db.transaction(async (client) => {
+      for (let start = 0; start < n; start += 5000) {
+        const rows = Array.from({ length: Math.min(5000, n - start) }, (_, k) => start + k);
+        await accounts.insertMissing(client, rows.map((i): AccountRecord => ({ uid: benchUid(i), name: `Bench User ${i}`, email: `${benchUid(i)}@${INSTITUTION_DOMAIN}`, createdAt: now, updatedAt: now })));
+        await contacts.insertMissing(client, rows.map((i): ContactRecord => ({ uid: benchUid(i), email: seededEmail(i), mobile: seededMobile(i), source: 'import', verifiedAt: now, updatedAt: now })));
+      }
+    });
+    await db.query('ANALYZE');
+  } finally {
+    await db.close();
   }
 }
