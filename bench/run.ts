@@ -9,7 +9,7 @@ import { OutboxReader } from './outboxReader.js';
 import { seedDatabase, seedDataDir } from './seed.js';
 import { Conversation, flowKind, HttpClient, pool, runFlowChat, setPinOnPage, type PendingPage, type TurnLog } from './users.js';
 import { freePort } from '../test/support/freePort.js';
-import { databaseUrl, startPostgres, stopPostgres, type PostgresServer } from '../test/support/servers/postgres.js';
+import { socketDatabaseUrl, startPostgres, stopPostgres, type PostgresServer } from '../test/support/servers/postgres.js';
 
 /**
  * `npm run bench`: the real server, started as an operator starts it, on a temp DATA_DIR seeded with
@@ -119,7 +119,8 @@ const BENCH_SECRET = randomBytes(32).toString('base64url');
 
 /**
  * PostgreSQL for `BENCH_STORE=postgres`: DATABASE_URL if set (a role that may create databases),
- * else a throwaway PostgreSQL 15 started here. Each size gets a database of its own, dropped after.
+ * else a throwaway PostgreSQL 15 started here, reached over its Unix socket. Each size gets a
+ * database of its own, dropped after. The bot runs with the default DATABASE_POOL_SIZE.
  */
 class BenchPostgres {
   private constructor(private readonly adminUrl: string, private readonly server?: PostgresServer) {}
@@ -129,7 +130,8 @@ class BenchPostgres {
     if (given) return new BenchPostgres(given);
     progress('starting a throwaway PostgreSQL 15…');
     const server = await startPostgres('bench');
-    return new BenchPostgres(databaseUrl(server, 'postgres'), server);
+    // On the bot's own host, as a deployment on one machine would connect: over the Unix socket.
+    return new BenchPostgres(socketDatabaseUrl(server, 'postgres'), server);
   }
 
   private async admin(statement: string): Promise<void> {

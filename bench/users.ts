@@ -18,12 +18,12 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
   }
 
-  call(method: string, path: string, body?: string, contentType?: string): Promise<{ status: number; text: string }> {
+  call(method: string, path: string, body?: string, contentType?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
     const url = new URL(path, this.baseUrl);
     return new Promise((resolve, reject) => {
       const req = request(
         url,
-        { method, agent: this.agent, headers: body === undefined ? {} : { 'content-type': contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) } },
+        { method, agent: this.agent, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }) } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -131,15 +131,16 @@ export async function runFlowChat(kind: FlowKind, i: number, http: HttpClient, o
   }
 }
 
-/** Opens the PIN page (GET), then sets a new PIN (POST), as the browser would. */
+/** Opens the PIN page (GET), then sets a new PIN (POST), as a browser would (it says which languages it reads). */
 export async function setPinOnPage(page: PendingPage, http: HttpClient): Promise<void> {
   const path = new URL(page.url).pathname;
-  const form = await http.call('GET', path);
+  const browser = { 'accept-language': 'en-GB,en;q=0.9' };
+  const form = await http.call('GET', path, undefined, undefined, browser);
   const csrf = /name="csrf" value="([^"]+)"/.exec(form.text)?.[1];
   if (form.status !== 200 || !csrf) throw new Error(`GET of the PIN page answered ${form.status}`);
   const pin = `Bench-${randomBytes(6).toString('hex')}-Kite`;
   const body = new URLSearchParams({ csrf, pin, confirm: pin }).toString();
-  const done = await http.call('POST', path, body, 'application/x-www-form-urlencoded');
+  const done = await http.call('POST', path, body, 'application/x-www-form-urlencoded', browser);
   if (done.status !== 200 || !done.text.includes('Your PIN has been changed')) throw new Error(`POST of the PIN page answered ${done.status}`);
 }
 

@@ -100,8 +100,21 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
   // SMS conversations (ours on /api/sms, and Azure's Twilio channel on /api/messages) read alike.
   const smsRendering = new SmsRendering(conversationState.createProperty<string[]>('SmsOptions'), logger);
   const smsConventions = new SmsConventions(services.sms.optOuts, conversationState, deps);
+  // Both states a turn loads, read in one store lookup at its start.
+  const prefetchState = {
+    onTurn: (context: TurnContext, next: () => Promise<void>) => {
+      const key = (state: ConversationState | UserState) => {
+        try {
+          return state.getStorageKey(context);
+        } catch {
+          return undefined; // an activity without a conversation or user: nothing to read ahead
+        }
+      };
+      return storage.prefetching([key(conversationState), key(userState)], next);
+    },
+  };
   for (const channelAdapter of [adapter, smsAdapter]) {
-    channelAdapter.use(smsRendering, smsConventions);
+    channelAdapter.use(prefetchState, smsRendering, smsConventions);
     channelAdapter.onTurnError = onTurnError;
   }
 

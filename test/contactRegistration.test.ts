@@ -17,6 +17,7 @@ function slowly(table: Table<ContactRecord>): Table<ContactRecord> {
   const later = <T>(run: () => Promise<T>) => new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 25)).then(run);
   return {
     get: (k) => later(() => table.get(k)),
+    getMany: (k) => later(() => table.getMany(k)),
     findBy: (i, v) => later(() => table.findBy(i, v)),
     insert: (r) => later(() => table.insert(r)),
     put: (r) => later(() => table.put(r)),

@@ -129,6 +129,14 @@ describe.each(['lowdb', 'postgres'] as const)('the store contract (%s)', (kind) 
     expect(await store.contacts.findBy('mobile', '+85291234567')).toEqual([]);
   });
 
+  test('getMany reads several keys in one lookup, in the order asked, undefined where there is none', async () => {
+    const { store } = await start();
+    await store.botState.put(state('conv', 'e1'));
+    await store.botState.put(state('user', 'e2', 2));
+    expect(await store.botState.getMany(['user', 'nothing', 'conv'])).toEqual([state('user', 'e2', 2), undefined, state('conv', 'e1')]);
+    expect(await store.botState.getMany([])).toEqual([]);
+  });
+
   test('insert writes only a new key; put replaces; delete of a missing key is harmless', async () => {
     const { store } = await start();
     expect(await store.challenges.insert(challenge('c1'))).toBe(true);
@@ -215,6 +223,25 @@ describe.each(['lowdb', 'postgres'] as const)('the store contract (%s)', (kind) 
     await store.throttles.put(throttle('no-sends', { sends: [] }));
     expect(await store.throttles.purge({ sends: T0 - 1 })).toBe(2);
     expect(await store.throttles.purge({})).toBe(3);
+  });
+
+  test('countInClockHour counts to the limit in one atomic step, even from two instances at once; a new hour starts afresh', async () => {
+    const { store, other } = await start();
+    const HOUR = 3_600_000;
+    const hour = T0 - (T0 % HOUR);
+    const counted = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? store : other).throttles.countInClockHour('sms-outbound:all', hour, 60, false, T0)));
+    expect(counted.filter(Boolean)).toHaveLength(60);
+    expect((await store.throttles.get('sms-outbound:all'))?.clockHour).toEqual({ start: hour, count: 60 });
+    expect(await store.throttles.countInClockHour('sms-outbound:all', hour, 60, true, T0)).toBe(true); // forced: a reply to someone who texted
+    expect((await store.throttles.get('sms-outbound:all'))?.clockHour).toEqual({ start: hour, count: 61 });
+    await store.throttles.update('sms-outbound:all', (t) => ({ next: { ...t!, refusedAt: T0 }, answer: undefined }));
+    expect(await other.throttles.countInClockHour('sms-outbound:all', hour + HOUR, 60, false, T0 + HOUR)).toBe(true);
+    expect(await store.throttles.get('sms-outbound:all')).toEqual({ key: 'sms-outbound:all', sends: [], consecutiveFailures: 0, clockHour: { start: hour + HOUR, count: 1 }, updatedAt: T0 + HOUR });
+    // A counter written before clock hours (a list of sends) starts the hour with its sends of the last hour.
+    await store.throttles.put(throttle('legacy', { sends: [T0 - HOUR, T0 - 10, T0 - 5], consecutiveFailures: 0 }));
+    expect(await other.throttles.countInClockHour('legacy', hour, 3, false, T0)).toBe(true);
+    expect(await other.throttles.countInClockHour('legacy', hour, 3, false, T0)).toBe(false);
+    expect((await store.throttles.get('legacy'))?.clockHour).toEqual({ start: hour, count: 3 });
   });
 
   test('runAlone runs the task and answers what it answered; health is ok while the store works', async () => {

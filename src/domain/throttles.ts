@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { Decision, Table, ThrottleRecord } from '../ports/store.js';
+import type { Decision, ThrottleRecord, ThrottleTable } from '../ports/store.js';
 import type { Audit, AuditContext } from './audit.js';
 import type { SecurityPolicy } from './policy.js';
 
@@ -23,7 +23,7 @@ export type WindowTake = { counted: true } | { counted: false; retryAfterMs: num
  */
 export class Throttles {
   constructor(
-    private readonly table: Table<ThrottleRecord>,
+    private readonly table: ThrottleTable,
     private readonly clock: Clock,
     private readonly policy: SecurityPolicy,
     private readonly audit: Audit,
@@ -89,16 +89,15 @@ export class Throttles {
    * Counts one event under `key` in the current clock hour (a fixed window: one number per key, not
    * a list), unless `limit` are already counted there; `force` counts it anyway.
    */
-  takeClockHour(key: string, limit: number, force = false): Promise<WindowTake> {
+  async takeClockHour(key: string, limit: number, force = false): Promise<WindowTake> {
     const now = this.clock.now();
-    return this.table.update(key, (current): Decision<ThrottleRecord, WindowTake> => {
-      const base = current ?? fresh(key, now);
-      const hour = clockHourOf(base, now);
-      const rec: ThrottleRecord = { ...base, clockHour: hour, sends: [] };
+    const hourStart = now - (now % HOUR);
+    if (await this.table.countInClockHour(key, hourStart, limit, force, now)) return { counted: true };
+    return this.table.update(key, (current) => {
+      const rec = { ...(current ?? fresh(key, now)) };
       // A run of refusals belongs to its hour: the next hour's first refusal is audited again.
-      if (rec.refusedAt !== undefined && rec.refusedAt < hour.start) delete rec.refusedAt;
-      if (hour.count >= limit && !force) return refusal(rec, now, hour.start + HOUR - now);
-      return { next: { ...rec, clockHour: { start: hour.start, count: hour.count + 1 }, updatedAt: now }, answer: { counted: true } };
+      if (rec.refusedAt !== undefined && rec.refusedAt < hourStart) delete rec.refusedAt;
+      return refusal(rec, now, hourStart + HOUR - now);
     });
   }
 

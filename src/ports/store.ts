@@ -22,6 +22,8 @@ export type AtMost<T> = Partial<Record<NumberField<T>, number>>;
 
 export interface Table<T> {
   get(key: string): Promise<T | undefined>;
+  /** The records of several keys in one lookup, in the order asked (undefined where there is none). */
+  getMany(keys: readonly string[]): Promise<(T | undefined)[]>;
   /** Records whose index `index` has the value `value` (indexes are declared by the store). */
   findBy(index: string, value: string): Promise<T[]>;
   /** Stores a new record; resolves false, writing nothing, if one with its key exists. */
@@ -41,6 +43,23 @@ export interface Table<T> {
   /** Every record: for the admin CLI, copies and tests, never on a turn's path. */
   all(): Promise<T[]>;
   count(): Promise<number>;
+}
+
+/**
+ * The rate-limit counters. The service-wide count of SMS in the clock hour is one record that every
+ * instance counts at once, so counting it is one statement, not a read-decide-write: a busy counter
+ * then never makes its writers retry or queue behind a lock.
+ */
+export interface ThrottleTable extends Table<ThrottleRecord> {
+  /**
+   * Counts one event under `key` in the clock hour starting at `hourStart` (ThrottleRecord.clockHour),
+   * in one atomic step, unless `limit` are counted in that hour already (`force`: counted anyway).
+   * A record of an earlier hour starts the count afresh; a record without a clock hour (written
+   * before they were counted) starts it with its `sends` of the hour before `now`. Counting empties
+   * `sends`, sets `updatedAt` to `now` and drops a `refusedAt` older than the hour; a refusal
+   * changes nothing. Resolves with whether the event was counted.
+   */
+  countInClockHour(key: string, hourStart: number, limit: number, force: boolean, now: number): Promise<boolean>;
 }
 
 /** A table whose records carry a version (BotStateRecord.eTag) that writes can be made conditional on. */
@@ -172,7 +191,7 @@ export interface Store {
   readonly contacts: Table<ContactRecord>;
   readonly challenges: Table<ChallengeRecord>;
   readonly links: Table<LinkRecord>;
-  readonly throttles: Table<ThrottleRecord>;
+  readonly throttles: ThrottleTable;
   readonly botState: VersionedTable<BotStateRecord>;
   readonly preferences: Table<PreferenceRecord>;
   readonly smsOptOuts: Table<SmsOptOutRecord>;

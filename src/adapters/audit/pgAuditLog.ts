@@ -1,10 +1,13 @@
 import type { AuditEvent, AuditReadReport, AuditTrail } from '../../ports/audit.js';
 import type { Database } from '../store/postgres/database.js';
 
+/** Events of concurrent turns appended within this long go in one INSERT (one commit for all). */
+const BATCH_WINDOW_MS = 10;
+
 /**
  * The audit trail as the `audit_events` table (STORE=postgres), shared by every instance and read
- * by `admin audit` in the order written. Events appended in the same tick go in one INSERT (one
- * commit for all of them); each append resolves once its row is committed.
+ * by `admin audit` in the order written. Events appended within a couple of milliseconds go in one
+ * INSERT (one commit for all of them); each append resolves once its row is committed.
  */
 export class PgAuditLog implements AuditTrail {
   private pending: { event: AuditEvent; resolve: () => void; reject: (err: unknown) => void }[] = [];
@@ -15,7 +18,7 @@ export class PgAuditLog implements AuditTrail {
   append(event: AuditEvent): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ event, resolve, reject });
-      this.flushing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
+      this.flushing ??= new Promise<void>((r) => setTimeout(r, BATCH_WINDOW_MS)).then(() => this.flush());
     });
   }
 

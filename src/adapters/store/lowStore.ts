@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccountRecord, AtMost, BotStateRecord, ChallengeRecord, ContactRecord, Decision, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, StoreHealth, Table, ThrottleRecord, VersionedTable } from '../../ports/store.js';
+import type { AccountRecord, AtMost, BotStateRecord, ChallengeRecord, ContactRecord, Decision, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, StoreHealth, Table, ThrottleRecord, ThrottleTable, VersionedTable } from '../../ports/store.js';
 import { JournalDb, type TableSpec } from './journalDb.js';
 import { DataDirLock } from './lock.js';
 import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, looksLikeAccount, looksLikeContact, smsDeliverySchema, preferenceSchema, smsOptOutSchema, throttleSchema } from './records.js';
@@ -9,6 +9,9 @@ class JournalTable<T> implements VersionedTable<T> {
   constructor(private readonly db: JournalDb, private readonly name: string) {}
   async get(key: string) {
     return this.db.get<T>(this.name, key);
+  }
+  async getMany(keys: readonly string[]) {
+    return keys.map((key) => this.db.get<T>(this.name, key));
   }
   async findBy(index: string, value: string) {
     return this.db.findBy<T>(this.name, index, value);
@@ -43,6 +46,22 @@ class JournalTable<T> implements VersionedTable<T> {
   }
   async count() {
     return this.db.count(this.name);
+  }
+}
+
+const HOUR = 3_600_000;
+
+/** The throttles, with the hourly count of the whole service (see ThrottleTable). */
+class JournalThrottleTable extends JournalTable<ThrottleRecord> implements ThrottleTable {
+  countInClockHour(key: string, hourStart: number, limit: number, force: boolean, now: number): Promise<boolean> {
+    return this.update(key, (current) => {
+      const rec = current ?? { key, sends: [], consecutiveFailures: 0, updatedAt: now };
+      const count = rec.clockHour ? (rec.clockHour.start === hourStart ? rec.clockHour.count : 0) : rec.sends.filter((t) => now - t < HOUR).length;
+      if (count >= limit && !force) return { answer: false };
+      const next: ThrottleRecord = { ...rec, clockHour: { start: hourStart, count: count + 1 }, sends: [], updatedAt: now };
+      if (next.refusedAt !== undefined && next.refusedAt < hourStart) delete next.refusedAt;
+      return { next, answer: true };
+    });
   }
 }
 
@@ -101,7 +120,7 @@ export class LowStore implements Store {
   readonly contacts: Table<ContactRecord>;
   readonly challenges: Table<ChallengeRecord>;
   readonly links: Table<LinkRecord>;
-  readonly throttles: Table<ThrottleRecord>;
+  readonly throttles: ThrottleTable;
   readonly botState: VersionedTable<BotStateRecord>;
   readonly preferences: Table<PreferenceRecord>;
   readonly smsOptOuts: Table<SmsOptOutRecord>;
@@ -117,7 +136,7 @@ export class LowStore implements Store {
     this.preferences = new JournalTable(directory, 'preferences');
     this.challenges = new JournalTable(sessions, 'challenges');
     this.links = new JournalTable(sessions, 'links');
-    this.throttles = new JournalTable(sessions, 'throttles');
+    this.throttles = new JournalThrottleTable(sessions, 'throttles');
     this.botState = new JournalTable(sessions, 'botState');
     this.smsOptOuts = new JournalTable(sessions, 'smsOptOuts');
     this.smsDeliveries = new JournalTable(sessions, 'smsDeliveries');

@@ -52,6 +52,10 @@ export async function startPostgres(name = 'postgres'): Promise<PostgresServer> 
   chownSync(pwfile, uid, gid);
   const data = join(dir, 'data');
   asPostgres([join(BIN, 'initdb'), '-D', data, '-U', USER, '--auth-local=peer', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
+  // Over the Unix socket, the postgres user and root (the tests) are let in by their OS user.
+  const hba = join(data, 'pg_hba.conf');
+  writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^(local\s+all\s+all\s+)peer\s*$/m, '$1peer map=prb'));
+  appendFileSync(join(data, 'pg_ident.conf'), `\nprb postgres postgres\nprb root postgres\n`);
   const port = await freePort();
   // In the server's own configuration, so that a restart (pgStart, restartPostgres) comes back on the same port.
   appendFileSync(join(data, 'postgresql.conf'), `\nport = ${port}\nunix_socket_directories = '${dir}'\nlisten_addresses = '127.0.0.1'\nmax_connections = 300\nshared_buffers = 32MB\n`);
@@ -111,6 +115,11 @@ export function pgStart(server: PostgresServer): void {
 
 export function databaseUrl(server: PostgresServer, database: string): string {
   return `postgres://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/${database}`;
+}
+
+/** The same, over the server's Unix socket (as a bot on the database's own host connects). */
+export function socketDatabaseUrl(server: PostgresServer, database: string): string {
+  return `postgres://${server.user}@localhost:${server.port}/${database}?host=${encodeURIComponent(server.dir)}`;
 }
 
 /** A new, empty database on `server` for one test or file; resolves with its DATABASE_URL. */

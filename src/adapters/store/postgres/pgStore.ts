@@ -1,8 +1,8 @@
 import pg from 'pg';
-import type { AccountRecord, Broadcast, ChallengeRecord, ContactRecord, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, StoreHealth, Table, ThrottleRecord, BotStateRecord, VersionedTable } from '../../../ports/store.js';
+import type { AccountRecord, Broadcast, ChallengeRecord, ContactRecord, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, StoreHealth, Table, ThrottleTable, BotStateRecord, VersionedTable } from '../../../ports/store.js';
 import { Database, LOCK_NAMESPACE, type DatabaseOptions } from './database.js';
 import { migrate, type MigrationReport } from './migrate.js';
-import { PgTable } from './pgTable.js';
+import { PgTable, PgThrottleTable } from './pgTable.js';
 import * as specs from './tables.js';
 
 export interface PgStoreOptions extends DatabaseOptions {
@@ -26,7 +26,7 @@ export class PgStore implements Store {
   readonly contacts: Table<ContactRecord>;
   readonly challenges: Table<ChallengeRecord>;
   readonly links: Table<LinkRecord>;
-  readonly throttles: Table<ThrottleRecord>;
+  readonly throttles: ThrottleTable;
   readonly botState: VersionedTable<BotStateRecord>;
   readonly preferences: Table<PreferenceRecord>;
   readonly smsOptOuts: Table<SmsOptOutRecord>;
@@ -40,7 +40,7 @@ export class PgStore implements Store {
     this.preferences = new PgTable(db, specs.preferences);
     this.challenges = new PgTable(db, specs.challenges);
     this.links = new PgTable(db, specs.links);
-    this.throttles = new PgTable(db, specs.throttles);
+    this.throttles = new PgThrottleTable(db, specs.throttles);
     this.botState = new PgTable(db, specs.botState);
     this.smsOptOuts = new PgTable(db, specs.smsOptOuts);
     this.smsDeliveries = new PgTable(db, specs.smsDeliveries);

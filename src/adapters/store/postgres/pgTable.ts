@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AtMost, Decision, VersionedTable } from '../../../ports/store.js';
+import type { AtMost, Decision, ThrottleRecord, ThrottleTable, VersionedTable } from '../../../ports/store.js';
 import { StoreError } from '../errors.js';
 import type { Database } from './database.js';
 
@@ -38,14 +38,14 @@ export interface PgTableSpec<T> {
 
 const MAX_REMEMBERED = 10_000;
 const MAX_ATTEMPTS = 20;
-/** Compare-and-set attempts before an update falls back to locking the row. */
-const OPTIMISTIC_ATTEMPTS = 2;
+/** Compare-and-set attempts before an update falls back to locking the row (four round trips with the lock held). */
+const OPTIMISTIC_ATTEMPTS = 4;
 
 /**
  * A table of the store in PostgreSQL. `update` is an optimistic compare-and-set on the version
  * column: read (or take the version this instance last saw), decide, then UPDATE ... WHERE version =
  * the one decided on; when another instance wrote first, nothing is written and it decides again on
- * the newer record (after two such conflicts, with the row locked from read to commit). A decision
+ * the newer record (after several such conflicts, with the row locked from read to commit). A decision
  * to change nothing taken on a remembered record is checked on a fresh read before it is answered.
  */
 export class PgTable<T> implements VersionedTable<T> {
@@ -56,7 +56,7 @@ export class PgTable<T> implements VersionedTable<T> {
   private readonly columns: (readonly [string, ColumnType])[];
   private readonly select: string;
   private readonly keyColumn: string;
-  /** key -> [version, the record as JSON] last read or written by this instance. */
+  /** key -> [version, the record as JSON] last read or written by this instance; [0, ''] when it found none. */
   private readonly seen = new Map<string, [number, string]>();
 
   constructor(private readonly db: Database, private readonly spec: PgTableSpec<T>) {
@@ -99,11 +99,29 @@ export class PgTable<T> implements VersionedTable<T> {
     return (await this.read(key))?.record;
   }
 
+  async getMany(keys: readonly string[]): Promise<(T | undefined)[]> {
+    if (keys.length === 0) return [];
+    if (keys.length === 1) return [await this.get(keys[0]!)];
+    const { rows } = await this.db.query(`${this.select} WHERE ${this.keyColumn} = ANY($1::text[])`, [keys], this.name('getMany'));
+    const keyAt = this.layout.find((l) => l.field === this.spec.key)!.at;
+    const found = new Map(rows.map((row) => [row[keyAt] as string, row]));
+    return keys.map((key) => {
+      const row = found.get(key);
+      if (!row) {
+        this.rememberAbsent(key);
+        return undefined;
+      }
+      const record = this.toRecord(row);
+      this.remember(key, row[this.columns.length] as number, record);
+      return record;
+    });
+  }
+
   private async read(key: string): Promise<{ record: T; version: number } | undefined> {
     const { rows } = await this.db.query(`${this.select} WHERE ${this.keyColumn} = $1`, [key], this.name('get'));
     const row = rows[0];
     if (!row) {
-      this.seen.delete(key);
+      this.rememberAbsent(key);
       return undefined;
     }
     const version = row[this.columns.length] as number;
@@ -135,12 +153,13 @@ export class PgTable<T> implements VersionedTable<T> {
   async delete(key: string): Promise<void> {
     this.seen.delete(key);
     await this.db.query(`DELETE FROM ${this.spec.table} WHERE ${this.keyColumn} = $1`, [key], this.name('delete'));
+    this.rememberAbsent(key);
   }
 
   async update<R>(key: string, decide: (current: T | undefined) => Decision<T, R>): Promise<R> {
     const remembered = this.seen.get(key);
     let known: { record: T | undefined; version: number; fresh: boolean } | undefined = remembered
-      ? { record: JSON.parse(remembered[1]) as T, version: remembered[0], fresh: false }
+      ? { record: remembered[0] === 0 ? undefined : (JSON.parse(remembered[1]) as T), version: remembered[0], fresh: false }
       : undefined;
     for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
       if (!known) {
@@ -156,6 +175,8 @@ export class PgTable<T> implements VersionedTable<T> {
       // Another instance wrote first (or the remembered record may be old): decide again on what is stored now.
       this.seen.delete(key);
       known = undefined;
+      // Writers that keep colliding spread out a little before trying again.
+      if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.random() * attempt * 2));
     }
     return this.updateLocked(key, decide);
   }
@@ -175,7 +196,7 @@ export class PgTable<T> implements VersionedTable<T> {
         if (next === undefined) return { done: true as const, answer };
         if (next === null) {
           if (row) await client.query({ text: this.deleteAtSql, values: [key, version], name: this.name('deleteAt') });
-          this.seen.delete(key);
+          this.rememberAbsent(key);
           return { done: true as const, answer };
         }
         if (this.keyOf(next) !== key) throw new StoreError(`${this.spec.table}: an update of ${key} returned a record with another key; not written.`);
@@ -197,7 +218,7 @@ export class PgTable<T> implements VersionedTable<T> {
     if (next === null) {
       if (version === 0) return true;
       const { rowCount } = await this.db.query(this.deleteAtSql, [key, version], this.name('deleteAt'));
-      if (rowCount > 0) this.seen.delete(key);
+      if (rowCount > 0) this.rememberAbsent(key);
       return rowCount > 0;
     }
     if (this.keyOf(next) !== key) throw new StoreError(`${this.spec.table}: an update of ${key} returned a record with another key; not written.`);
@@ -306,6 +327,18 @@ export class PgTable<T> implements VersionedTable<T> {
     if (this.seen.size >= MAX_REMEMBERED && !this.seen.has(key)) this.seen.clear();
     this.seen.set(key, [version, JSON.stringify(record)]);
   }
+
+  /** Forgets what this instance saw of `key` (a statement changed it without reading it). */
+  protected forget(key: string): void {
+    this.seen.delete(key);
+  }
+
+  /** No record under `key` (as far as this instance knows): an update may try to insert one at once. */
+  private rememberAbsent(key: string): void {
+    if (!this.spec.remember) return;
+    if (this.seen.size >= MAX_REMEMBERED && !this.seen.has(key)) this.seen.clear();
+    this.seen.set(key, [0, '']);
+  }
 }
 
 function simpleColumn(spec: ColumnSpec): readonly [string, ColumnType] {
@@ -324,5 +357,29 @@ function toColumn(value: unknown, type: ColumnType): unknown {
       return JSON.stringify(value);
     default:
       return value;
+  }
+}
+
+/** The throttles, with the hourly count of the whole service as one conditional upsert (see ThrottleTable). */
+export class PgThrottleTable extends PgTable<ThrottleRecord> implements ThrottleTable {
+  constructor(private readonly database: Database, spec: PgTableSpec<ThrottleRecord>) {
+    super(database, spec);
+  }
+
+  async countInClockHour(key: string, hourStart: number, limit: number, force: boolean, now: number): Promise<boolean> {
+    // What the record counts in this hour so far: its own hour's count, or (written before clock hours) its sends of the last hour.
+    const counted = `CASE WHEN t.clock_hour_start = $2 THEN t.clock_hour_count WHEN t.clock_hour_start IS NULL THEN (SELECT count(*)::int FROM unnest(t.sends) s WHERE s > $3::timestamptz - interval '1 hour') ELSE 0 END`;
+    const { rows } = await this.database.query(
+      `INSERT INTO throttles AS t (key, sends, consecutive_failures, clock_hour_start, clock_hour_count, updated_at, version)
+       SELECT $1, '{}', 0, $2, 1, $3, 1 WHERE $5 OR $4 > 0
+       ON CONFLICT (key) DO UPDATE SET clock_hour_count = ${counted} + 1, clock_hour_start = $2, sends = '{}', updated_at = $3,
+         refused_at = CASE WHEN t.refused_at < $2 THEN NULL ELSE t.refused_at END, version = t.version + 1
+       WHERE $5 OR ${counted} < $4
+       RETURNING clock_hour_count`,
+      [key, new Date(hourStart).toISOString(), new Date(now).toISOString(), limit, force],
+      'prb.throttles.countInClockHour',
+    );
+    this.forget(key);
+    return rows.length > 0;
   }
 }
