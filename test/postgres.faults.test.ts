@@ -9,10 +9,12 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PgStore } from '../src/adapters/store/postgres/pgStore.js';
+import { postInboundSms } from '../src/channels/sms/inboundRequest.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { createDatabase, pgStart, pgStop, sql, startPostgres, stopPostgres, type PostgresServer } from './support/servers/postgres.js';
 import { TEST_SERVER_SECRET } from './support/services.js';
 
+const AUTH_TOKEN = 'test-auth-token-faults-0123456789';
 let server: PostgresServer;
 beforeAll(async () => {
   server = await startPostgres('pgfaults');
@@ -53,7 +55,7 @@ describe('PostgreSQL down while the bot runs', () => {
 
   test('the turn gets a polite try-again in the user language, /healthz answers 503 naming the database, nothing crashes, and it recovers by itself', async () => {
     const url = await createDatabase(server);
-    running = await startApp({ STORE: 'postgres', DATABASE_URL: url, SERVER_SECRET: TEST_SERVER_SECRET });
+    running = await startApp({ STORE: 'postgres', DATABASE_URL: url, SERVER_SECRET: TEST_SERVER_SECRET, SMS_TRANSPORT: 'outbox', TWILIO_AUTH_TOKEN: AUTH_TOKEN });
     await running.app.services.directory.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu' });
     const en = chat(running.baseUrl, 'en-US');
     const zh = chat(running.baseUrl, 'zh-HK');
@@ -69,6 +71,9 @@ describe('PostgreSQL down while the bot runs', () => {
     const page = await fetch(`${running.baseUrl}/reset/${'A'.repeat(32)}`, { headers: { 'accept-language': 'zh-HK' } });
     expect(page.status).toBe(503);
     expect(await page.text()).toContain('請過幾分鐘再試');
+    // A text from Twilio cannot even be checked against replays: 503, so Twilio may try again, never a 500.
+    const sms = await postInboundSms({ baseUrl: running.baseUrl, authToken: AUTH_TOKEN, from: '+85291234567', to: '+85230001234', body: 'reset' });
+    expect({ status: sms.status, retryAfter: sms.headers.get('retry-after'), body: await sms.json() }).toEqual({ status: 503, retryAfter: '120', body: { code: 'ServiceUnavailable', message: expect.stringContaining('Try again in a few minutes') } });
     expect(running.logs()).toContain('the store is unavailable');
     expect(running.logs()).not.toContain(server.password);
 
