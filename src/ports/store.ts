@@ -64,8 +64,8 @@ export interface ThrottleTable extends Table<ThrottleRecord> {
 
 /** A table whose records carry a version (BotStateRecord.eTag) that writes can be made conditional on. */
 export interface VersionedTable<T> extends Table<T> {
-  /** Compare-and-set: stores `record` if nothing is stored under its key or the stored version is `expected`; false, writing nothing, otherwise. */
-  putIfVersion(record: T, expected: string): Promise<boolean>;
+  /** Compare-and-set: stores `record` if nothing is stored under its key or the stored version is `ifVersion`; false, writing nothing, otherwise. */
+  putIfVersion(record: T, ifVersion: string): Promise<boolean>;
 }
 
 export interface AccountRecord {

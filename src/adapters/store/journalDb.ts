@@ -259,13 +259,13 @@ export class JournalDb {
     return this.put(table, next).then(() => answer);
   }
 
-  /** Compare-and-set on a versioned table (TableSpec.version): writes `record` if no record has its key or the stored version is `expected`. */
-  putIfVersion<T>(table: string, record: T, expected: string): Promise<boolean> {
+  /** Compare-and-set on a versioned table (TableSpec.version): writes `record` if no record has its key or the stored version is `ifVersion`. */
+  putIfVersion<T>(table: string, record: T, ifVersion: string): Promise<boolean> {
     const versions = this.versions.get(table);
     if (!versions) return Promise.reject(new Error(`${table} is not a versioned table`));
     const key = this.keyOf(table, record);
     const current = key === undefined ? undefined : versions.get(key);
-    if (current !== undefined && current !== expected) return Promise.resolve(false);
+    if (current !== undefined && current !== ifVersion) return Promise.resolve(false);
     return this.put(table, record).then(() => true);
   }
 

@@ -28,8 +28,8 @@ class JournalTable<T> implements VersionedTable<T> {
   update<R>(key: string, decide: (current: T | undefined) => Decision<T, R>) {
     return this.db.update(this.name, key, decide);
   }
-  putIfVersion(record: T, expected: string) {
-    return this.db.putIfVersion(this.name, record, expected);
+  putIfVersion(record: T, ifVersion: string) {
+    return this.db.putIfVersion(this.name, record, ifVersion);
   }
   purge(atMost: AtMost<T>) {
     const bounds = Object.entries(atMost) as [string, number][];

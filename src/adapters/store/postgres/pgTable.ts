@@ -231,9 +231,9 @@ export class PgTable<T> implements VersionedTable<T> {
     return true;
   }
 
-  async putIfVersion(record: T, expected: string): Promise<boolean> {
+  async putIfVersion(record: T, ifVersion: string): Promise<boolean> {
     if (!this.spec.version) throw new Error(`${this.spec.table} is not a versioned table`);
-    const { rows } = await this.db.query(this.putIfVersionSql, [...this.params(record), expected], this.name('putIfVersion'));
+    const { rows } = await this.db.query(this.putIfVersionSql, [...this.params(record), ifVersion], this.name('putIfVersion'));
     return rows.length > 0;
   }
 
