@@ -2,8 +2,13 @@
  * The store: named tables of records, each with a primary key and secondary indexes. Two adapters
  * implement it: lowdb (embedded, one process per DATA_DIR) and PostgreSQL (any number of instances
  * on one database). Every rule that guards codes, links, limits and state is one atomic operation
- * of this port (`update`, `insert`, `putIfVersion`, `purge`), so it holds whichever instance runs
- * it; no rule may depend on an in-process lock. Every write resolves only once it is durable.
+ * of this port (`update`, `insert`, `putIfVersion`, `countInClockHour`, `purge`), so it holds
+ * whichever instance runs it; no rule may depend on an in-process lock. The domain decides what
+ * each rule is; the store makes each step atomic. Every write resolves only once it is durable.
+ *
+ * A new record type: its interface here, a table in `Store`, then in each adapter one line
+ * (lowStore.ts: a TableSpec with its zod schema in records.ts; postgres/tables.ts: a PgTableSpec,
+ * which the compiler holds to every field) and, for PostgreSQL, a numbered migration.
  */
 
 /** What an update decides about the record it was shown. */
