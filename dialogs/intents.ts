@@ -114,10 +114,13 @@ const PHRASES: [Intent, RegExp[]][] = [
   ['greeting', [/^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|morning|hallo)\b/, /^(你好|您好|哈囉|哈佬|早晨|早安|午安|晚安|喂|嗨)/]],
 ];
 
+/** Wishes no flow serves, which would otherwise match one by a word they share: "cancel my registration" is not a registration. */
+const NO_FLOW: RegExp[] = [/^(cancel|delete|remove|stop|erase|unregister|withdraw)\b.*\b(registration|contacts?|details|e-?mail|mobile|phone|number)\b/, /^(取消|刪除|移除|刪去)(我的|我嘅)?(登記|聯絡資料|電郵|手機|電話)/];
+
 /** The intent of what the user typed, or undefined when nothing in the phrase table matches. */
 export function recognizeIntent(text: string | undefined): Intent | undefined {
   const said = normalizeInput(text);
-  if (!said) return undefined;
+  if (!said || NO_FLOW.some((phrase) => phrase.test(said))) return undefined;
   for (const [intent, phrases] of PHRASES) if (phrases.some((phrase) => phrase.test(said))) return intent;
   return undefined;
 }
@@ -126,6 +129,6 @@ export function recognizeIntent(text: string | undefined): Intent | undefined {
 export function recognizeInterruption(text: string | undefined): 'cancel' | 'help' | undefined {
   const said = normalizeInput(text);
   if (/^(cancel|stop|quit|exit|取消|停止|退出)$/.test(said)) return 'cancel';
-  if (/^(help|\?|menu|幫助|說明|求助)$/.test(said)) return 'help';
+  if (/^(help|help me|help please|please help|i need help|\?|menu|幫助|說明|求助|幫手|幫下我)$/.test(said)) return 'help';
   return undefined;
 }

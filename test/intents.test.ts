@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { normalizeInput, recognizeChange } from '../dialogs/commands.js';
-import { recognizeIntent, type Intent } from '../dialogs/intents.js';
+import { recognizeIntent, recognizeInterruption, type Intent } from '../dialogs/intents.js';
 import { looksLikeTypedPin } from '../dialogs/typedPin.js';
 
 /** Phrasings as people type them: case, punctuation, full-width forms and contractions as they come. */
@@ -149,7 +149,7 @@ const CHINESE: [string, Intent][] = [
 ];
 
 /** Answers to questions, and things the bot cannot do: none may start a flow. */
-const NOTHING = ['jdoe', 'tom.lee@gmail.com', '9123 4567', '123456', 'email', 'sms', 'yes', 'no', "what's the weather like?", 'asdf', 'I like turtles', '今日天氣點呀？', '你係邊個？', '', '   '];
+const NOTHING = ['cancel my registration', 'delete my contacts', '取消登記', 'jdoe', 'tom.lee@gmail.com', '9123 4567', '123456', 'email', 'sms', 'yes', 'no', "what's the weather like?", 'asdf', 'I like turtles', '今日天氣點呀？', '你係邊個？', '', '   '];
 
 describe('how people start: a phrase table of real phrasings', () => {
   test('there are at least 40 phrasings in each language', () => {
@@ -172,6 +172,13 @@ describe('how people start: a phrase table of real phrasings', () => {
     expect(['I CAN’T LOG IN!!', 'i cant log in', 'I cannot log in.', 'I can not log in', 'Ｉ ｃａｎ’ｔ ｌｏｇ ｉｎ'].map(normalizeInput)).toEqual(Array(5).fill('i cannot log in'));
     expect(normalizeInput('重設 PIN。')).toBe('重設pin');
     expect(normalizeInput('？')).toBe('?');
+  });
+});
+
+describe('in the middle of a flow', () => {
+  test('only a whole message of cancel or help words interrupts a step, so an answer such as help@gmail.com stays an answer', () => {
+    expect(['cancel', 'Stop.', '取消', 'help', 'Help me!', '？', '幫助'].map(recognizeInterruption)).toEqual(['cancel', 'cancel', 'cancel', 'help', 'help', 'help', 'help']);
+    expect(['help@gmail.com', 'stop.it@gmail.com', 'cancel my registration please', 'jdoe'].map(recognizeInterruption)).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
 
