@@ -81,6 +81,20 @@ describe('a destination limit never turns into "sent"', () => {
     }
   });
 
+  test('a resend of a registration code stopped by the limit says it could not send, without naming the limit, and asks for the number again', async () => {
+    await addAccount(t.services, 'jdoe');
+    const chat = startChat(t.services);
+    await converse(chat, [['register', 'UID'], ['jdoe', 'I have sent']]);
+    await t.services.background.drain();
+    await converse(chat, [[t.mailer.lastCode('jdoe@example.edu'), 'alternate email'], ['jane@gmail.com', 'I have sent']]);
+    await converse(chat, [[t.mailer.lastCode('jane@gmail.com'), 'mobile number'], ['9555 0000', 'I have sent a 6-digit code by SMS to +852 ••••0000']]);
+    for (let i = 0; i < 4; i++) await t.services.throttles.reserveSend(`other${i}`, '+85295550000', { channel: 'test' });
+    const replies = await chat.say('resend');
+    expect(replies).toEqual([expect.stringMatching(/^Sorry, I could not send a code to \+852 ••••0000 just now\. Please try again later, or use a different one\.\n\nWhat is your mobile number\?/)]);
+    expect(replies.join('\n')).not.toMatch(/I have sent|too many|limit/i);
+    expect(t.sms.sent.filter((m) => m.to === '+85295550000')).toHaveLength(1);
+  });
+
   test('in Chinese too, the hedge says a limit may hold it back and to try again in an hour', async () => {
     await useUpDestinations();
     const replies = await transcript('cwong', ['重設', 'cwong', '短訊', '重發'], 'zh-HK');
