@@ -1,4 +1,5 @@
 import type { TurnContext } from 'botbuilder';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ContactRegistration, TurnContextInfo } from '../src/domain/contactRegistration.js';
 import type { VerificationCodes } from '../src/domain/verificationCodes.js';
 import type { PinReset } from '../src/domain/pinReset.js';
@@ -55,4 +56,9 @@ export async function say(deps: DialogDeps, context: TurnContext, key: MessageKe
 export function turnInfo(context: TurnContext): TurnContextInfo {
   const { language, known } = languageOf(context);
   return { channel: context.activity.channelId, ...(known ? { locale: language } : {}) };
+}
+
+/** A waterfall's own values (kept in dialog state from one step to the next), typed by the dialog that keeps them. */
+export function valuesOf<Values extends object>(step: WaterfallStepContext): Partial<Values> {
+  return step.values as Partial<Values>;
 }

@@ -94,8 +94,10 @@ describe('asking for a reset', () => {
   test('the sixth request in an hour pauses self-service, for unknown and real accounts alike', async () => {
     for (const uid of ['ghost', 'jdoe']) {
       for (let i = 0; i < 5; i++) expect(await reset.requestEmailLink(uid, chat)).toEqual({ kind: 'accepted' });
-      expect(await reset.requestEmailLink(uid, chat)).toEqual({ kind: 'paused' });
-      expect(await reset.requestSmsCode(uid, chat)).toEqual({ kind: 'paused' });
+      // Each says when the pause ends: 24 hours from the request that began it.
+      const until = t.clock.now() + 24 * 3_600_000;
+      expect(await reset.requestEmailLink(uid, chat)).toEqual({ kind: 'paused', until });
+      expect(await reset.requestSmsCode(uid, chat)).toEqual({ kind: 'paused', until });
     }
     await t.services.background.drain();
     expect(t.mailer.to('tom.lee@gmail.com')).toHaveLength(5);

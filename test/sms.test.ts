@@ -218,6 +218,13 @@ describe('SMS conventions', () => {
     expect(smsSize(help!).segments).toBeLessThanOrEqual(2);
   });
 
+  test('STOP and START are confirmed in the language of the conversation, Chinese included', async () => {
+    const phone = new Phone('+85290000040');
+    expect(await phone.say('中文')).toEqual([expect.stringContaining('好的，之後會以中文回覆')]);
+    expect(await phone.say('STOP')).toEqual(['您已停止接收 PIN 重設短訊，之後不會再收到任何訊息。如要恢復，請回覆 START。']);
+    expect(await phone.say('START')).toEqual([expect.stringContaining('您已恢復接收 PIN 重設短訊')]);
+  });
+
   test('STOP opts out across a restart: no replies and no codes until START', async () => {
     const phone = new Phone('+85290000011');
     expect(await phone.say('Stop')).toEqual([expect.stringContaining('unsubscribed')]);
@@ -236,7 +243,7 @@ describe('SMS conventions', () => {
     await teams.send(identityCode);
     await teams.send('cwong.new@gmail.com');
     await teams.send(await smtp.waitFor('cwong.new@gmail.com', /code is (\d{6})/));
-    expect(await teams.send('+85290000011')).toEqual([expect.stringContaining('could not send a code to +852 ****0011')]);
+    expect(await teams.send('+85290000011')).toEqual([expect.stringContaining('could not send a code to +852 ••••0011')]);
     expect(twilioApi.sent.filter((m) => m.to === '+85290000011')).toHaveLength(1);
 
     expect(await phone.say('START')).toEqual([expect.stringContaining('subscribed')]);

@@ -44,17 +44,28 @@ export function normalizeMobile(input: string): string | undefined {
   return undefined;
 }
 
-/** `t***@gmail.com` */
-export function maskEmail(email: string): string {
+/**
+ * How a mask hides characters: `plain` with `*` (SMS, mail, the audit log, the CLI: plain text, and
+ * GSM-7 on SMS); `chat` with `•`, which markdown leaves alone (Teams reads `j***@` as emphasis).
+ */
+export type MaskStyle = 'plain' | 'chat';
+
+const HIDDEN: Record<MaskStyle, string> = { plain: '*', chat: '\u2022' };
+
+/** `t***@gmail.com`, or `t•••@gmail.com` in chat (where a first character markdown would read is hidden too). */
+export function maskEmail(email: string, style: MaskStyle = 'plain'): string {
+  const hidden = HIDDEN[style];
   const at = email.lastIndexOf('@');
-  if (at < 1) return '***';
-  return `${email[0]}***@${email.slice(at + 1)}`;
+  if (at < 1) return hidden.repeat(3);
+  const first = style === 'plain' || /^[\p{L}\p{N}]$/u.test(email[0]!) ? email[0]! : hidden;
+  return `${first}${hidden.repeat(3)}@${email.slice(at + 1)}`;
 }
 
-/** `+852 ****1234` */
-export function maskMobile(e164: string): string {
+/** `+852 ****1234`, or `+852 ••••1234` in chat. */
+export function maskMobile(e164: string, style: MaskStyle = 'plain'): string {
+  const hidden = HIDDEN[style];
   // Outside Hong Kong the country code's length varies, so none of it is shown.
-  return `${e164.startsWith('+852') ? '+852' : '+**'} ****${e164.slice(-4)}`;
+  return `${e164.startsWith('+852') ? '+852' : `+${hidden.repeat(2)}`} ${hidden.repeat(4)}${e164.slice(-4)}`;
 }
 
 /** Portal UIDs: letters, digits, dot, dash, underscore; case-insensitive. */

@@ -19,9 +19,16 @@ export interface TurnContextInfo extends AuditContext {
   locale?: string;
 }
 
+/** Self-service is paused for the account until `until` (ms since the epoch); any UID string has its own pause. */
+export interface Paused {
+  kind: 'paused';
+  until: number;
+}
+
+/** `target` is the address or number the code went to, masked for chat (`''` where the user never typed it). */
 export type SendResult =
   | { kind: 'sent'; challengeId: string; target: string }
-  | { kind: 'paused' }
+  | Paused
   | { kind: 'destination-limited'; target: string }
   | { kind: 'send-failed'; target: string };
 
@@ -31,9 +38,20 @@ export type MobileResult = SendResult | { kind: 'invalid' };
 /** How the user proved who they are before changing contacts. */
 export type IdentityProof = { kind: 'code'; challengeId: string } | { kind: 'signed-in' };
 
+/** Contacts masked for chat (`t•••@gmail.com`, `+852 ••••1234`). */
 export interface MaskedContacts {
   email?: string;
   mobile?: string;
+}
+
+export interface SavedContacts extends MaskedContacts {
+  /** Whether earlier contacts, now replaced, were told of the change (besides the institutional email). */
+  toldPrevious: boolean;
+}
+
+/** The account's pause, read once a limit refused a send or a check. */
+export async function pauseOf(throttles: Throttles, uid: string, fallbackUntil: number): Promise<Paused> {
+  return { kind: 'paused', until: (await throttles.pausedUntil(uid)) ?? fallbackUntil };
 }
 
 /**
@@ -69,7 +87,7 @@ export class ContactRegistration {
   async startIdentity(uid: string, ctx: TurnContextInfo): Promise<SendResult> {
     const { directory, throttles, codes, audit } = this.deps;
     const actx = { ...ctx, uid };
-    if ((await throttles.reserveSend(uid, undefined, actx)) !== 'ok') return { kind: 'paused' };
+    if ((await throttles.reserveSend(uid, undefined, actx)) !== 'ok') return this.paused(uid);
     const account = await directory.findByUid(uid);
     const { challenge, code } = await codes.create(uid, 'identity', 'email', account?.email ?? '', account !== undefined);
     if (account) {
@@ -112,9 +130,10 @@ export class ContactRegistration {
     const { throttles, codes, audit, outbound } = this.deps;
     const actx = { ...ctx, uid };
     const masked = purpose === 'mobile' ? maskMobile(target) : maskEmail(target);
+    const shown = purpose === 'mobile' ? maskMobile(target, 'chat') : maskEmail(target, 'chat');
     const decision = await throttles.reserveSend(uid, target, actx);
-    if (decision === 'paused') return { kind: 'paused' };
-    if (decision === 'destination-limited') return { kind: 'destination-limited', target: masked };
+    if (decision === 'paused') return this.paused(uid);
+    if (decision === 'destination-limited') return { kind: 'destination-limited', target: shown };
     const { challenge, code } = await codes.create(uid, purpose, purpose === 'mobile' ? 'sms' : 'email', target, true);
     const minutes = Math.round(this.deps.policy.codeTtlMs / 60_000);
     const audience = await this.deps.languages.of(uid);
@@ -126,16 +145,20 @@ export class ContactRegistration {
     await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose, to: masked });
     if (!ok) {
       await codes.revoke(challenge.id);
-      return { kind: 'send-failed', target: masked };
+      return { kind: 'send-failed', target: shown };
     }
-    return { kind: 'sent', challengeId: challenge.id, target: masked };
+    return { kind: 'sent', challengeId: challenge.id, target: shown };
+  }
+
+  private paused(uid: string): Promise<Paused> {
+    return pauseOf(this.deps.throttles, uid, this.deps.clock.now() + this.deps.policy.pauseMs);
   }
 
   /**
    * Saves both contacts once each was verified by its code and the identity was proved recently.
    * Returns undefined when a proof is missing or too old (nothing is saved).
    */
-  async save(uid: string, proofs: { identity: IdentityProof; emailChallengeId: string; mobileChallengeId: string }, ctx: TurnContextInfo): Promise<MaskedContacts | undefined> {
+  async save(uid: string, proofs: { identity: IdentityProof; emailChallengeId: string; mobileChallengeId: string }, ctx: TurnContextInfo): Promise<SavedContacts | undefined> {
     const { codes, policy, contacts, clock, audit } = this.deps;
     const window = policy.verifiedWindowMs;
     const identityOk = proofs.identity.kind === 'signed-in' || (await codes.usedRecently(proofs.identity.challengeId, uid, 'identity', window));
@@ -153,8 +176,8 @@ export class ContactRegistration {
     });
     const masked = { email: maskEmail(email.target), mobile: maskMobile(mobile.target) };
     await audit.record('contacts.changed', { ...ctx, uid }, 'ok', { ...masked, via: proofs.identity.kind });
-    this.notifyChange(account.uid, account.email, previous, record, ctx, await this.deps.languages.of(account.uid));
-    return masked;
+    const toldPrevious = this.notifyChange(account.uid, account.email, previous, record, ctx, await this.deps.languages.of(account.uid));
+    return { email: maskEmail(email.target, 'chat'), mobile: maskMobile(mobile.target, 'chat'), toldPrevious };
   }
 
   /**
@@ -178,17 +201,17 @@ export class ContactRegistration {
   async current(uid: string): Promise<MaskedContacts | undefined> {
     const rec = await this.deps.contacts.get(uid);
     if (!rec || (!rec.email && !rec.mobile)) return undefined;
-    return { email: rec.email && maskEmail(rec.email), mobile: rec.mobile && maskMobile(rec.mobile) };
+    return { email: rec.email && maskEmail(rec.email, 'chat'), mobile: rec.mobile && maskMobile(rec.mobile, 'chat') };
   }
 
-  /** Tells the institutional email and the previous contacts (which may now be an attacker's loss). */
-  private notifyChange(uid: string, institutional: string, previous: ContactRecord | undefined, now: ContactRecord, ctx: TurnContextInfo, audience: Audience): void {
+  /** Tells the institutional email and the previous contacts (which may now be an attacker's loss); true if there were previous ones to tell. */
+  private notifyChange(uid: string, institutional: string, previous: ContactRecord | undefined, now: ContactRecord, ctx: TurnContextInfo, audience: Audience): boolean {
     const { messages, policy } = this.deps;
     const notSet = { key: 'status.notSet' } as const;
     const params = {
       uid,
       when: localTime(this.deps.clock.now()),
-      channel: ctx.channel,
+      via: { key: channelPhrase(ctx.channel) },
       email: now.email ? maskEmail(now.email) : notSet,
       mobile: now.mobile ? maskMobile(now.mobile) : notSet,
       serviceDesk: policy.serviceDeskContact,
@@ -206,6 +229,7 @@ export class ContactRegistration {
       },
       { ...ctx, uid },
     );
+    return Boolean(oldEmail || oldMobile);
   }
 
   private codeMail(to: string, code: string, audience: Audience) {
@@ -213,6 +237,13 @@ export class ContactRegistration {
     const params = { code, minutes: Math.round(policy.codeTtlMs / 60_000), serviceDesk: policy.serviceDeskContact };
     return composeMail(to, messages.subject(audience, 'mail.code.subject', params), messages.sections(audience, 'mail.code.text', params));
   }
+}
+
+/** How a notice names the channel a change was made on: never its internal id (`msteams`, `emulator`). */
+function channelPhrase(channel: string): 'notice.via.teams' | 'notice.via.sms' | 'notice.via.chat' {
+  if (channel === 'msteams') return 'notice.via.teams';
+  if (channel === 'sms') return 'notice.via.sms';
+  return 'notice.via.chat';
 }
 
 // Built once: toLocaleString with options builds a new formatter (slow) on every call.

@@ -6,7 +6,7 @@ import type { LanguagePreferences } from './languagePreferences.js';
 import type { Audit, AuditContext } from './audit.js';
 import type { BackgroundWork } from './background.js';
 import { maskEmail, maskMobile } from './contactFormats.js';
-import { localTime, type SendResult, type TurnContextInfo } from './contactRegistration.js';
+import { localTime, pauseOf, type Paused, type SendResult, type TurnContextInfo } from './contactRegistration.js';
 import { KeyedMutex } from './keyedMutex.js';
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
@@ -17,7 +17,7 @@ import { constantTimeEqual, randomToken, sha256Hex, type ServerKey } from './sec
 import type { Throttles } from './throttles.js';
 import type { VerificationCodes } from './verificationCodes.js';
 
-export type EmailLinkResult = { kind: 'accepted' } | { kind: 'paused' };
+export type EmailLinkResult = { kind: 'accepted' } | Paused;
 /** A subset of ContactRegistration's SendResult, so a dialog can treat both alike. `target` is always ''. */
 export type ResetSmsResult = Extract<SendResult, { kind: 'sent' } | { kind: 'paused' }>;
 export type PageOpen = { kind: 'valid'; uid: string; csrf: string; expiresAt: number } | { kind: 'invalid' };
@@ -86,7 +86,7 @@ export class PinReset {
     const { account, contact } = await this.lookUp(uid);
     const email = account && contact?.email;
     const decision = await throttles.reserveSend(uid, email || standIn(uid), actx);
-    if (decision === 'paused') return { kind: 'paused' };
+    if (decision === 'paused') return this.paused(uid);
     const outcome = !account ? 'unknown account' : !email ? 'no alternate email' : decision === 'destination-limited' ? 'destination limited' : 'link';
     await audit.record('reset.requested', actx, 'info', { via: 'email', outcome });
     if (account && email && decision === 'ok') {
@@ -102,7 +102,7 @@ export class PinReset {
     const { account, contact } = await this.lookUp(uid);
     const mobile = account && contact?.mobile;
     const decision = await throttles.reserveSend(uid, mobile || standIn(uid), actx);
-    if (decision === 'paused') return { kind: 'paused' };
+    if (decision === 'paused') return this.paused(uid);
     const deliver = Boolean(mobile) && decision === 'ok';
     const { challenge, code } = await codes.create(uid, 'reset-sms', 'sms', mobile || '', deliver);
     const outcome = !account ? 'unknown account' : !mobile ? 'no mobile' : decision === 'destination-limited' ? 'destination limited' : 'code';
@@ -116,6 +116,10 @@ export class PinReset {
       });
     }
     return { kind: 'sent', challengeId: challenge.id, target: '' };
+  }
+
+  private paused(uid: string): Promise<Paused> {
+    return pauseOf(this.deps.throttles, uid, this.deps.clock.now() + this.deps.policy.pauseMs);
   }
 
   /** A new SMS code replacing `challengeId` (which stops working). */

@@ -13,7 +13,7 @@ export type CodeCheck =
   | { kind: 'dead' }
   | { kind: 'expired' }
   | { kind: 'undelivered' }
-  | { kind: 'paused' };
+  | { kind: 'paused'; until: number };
 
 export interface NewCode {
   challenge: ChallengeRecord;
@@ -92,7 +92,8 @@ export class VerificationCodes {
       const ch = await this.table.get(id);
       // A code made for another account or purpose is treated like one that does not exist.
       if (!ch || ch.uid !== expect.uid || ch.purpose !== expect.purpose || ch.status === 'revoked' || ch.status === 'used') return { kind: 'expired' };
-      if (await this.throttles.pausedUntil(ch.uid)) return { kind: 'paused' };
+      const pausedUntil = await this.throttles.pausedUntil(ch.uid);
+      if (pausedUntil) return { kind: 'paused', until: pausedUntil };
       if (ch.status === 'dead') return { kind: 'dead' };
       if (ch.delivery === 'failed') return { kind: 'undelivered' };
       if (now >= ch.expiresAt) {
@@ -111,7 +112,7 @@ export class VerificationCodes {
       if (ch.wrongTries >= this.policy.codeMaxTries) ch.status = 'dead';
       await this.table.put(ch);
       await this.audit.record(ch.status === 'dead' ? 'code.dead' : 'code.wrong', ctx, 'fail', { purpose: ch.purpose, tries: ch.wrongTries });
-      if (await this.throttles.recordFailure(ch.uid, ctx)) return { kind: 'paused' };
+      if (await this.throttles.recordFailure(ch.uid, ctx)) return { kind: 'paused', until: (await this.throttles.pausedUntil(ch.uid)) ?? now + this.policy.pauseMs };
       return ch.status === 'dead' ? { kind: 'dead' } : { kind: 'wrong', triesLeft: this.policy.codeMaxTries - ch.wrongTries };
     });
   }

@@ -27,7 +27,7 @@ export const enPage = {
 
   // Reset link by email, reset code by SMS
   'mail.reset.subject': 'Reset your portal PIN',
-  'mail.reset.text': 'We received a request to reset the portal PIN of {uid}. To choose a new PIN, open this link within {minutes} minutes:\n\n{url}\n\nThe link works once. If you did not ask for this, ignore this email; your PIN stays the same. Questions: {serviceDesk}.',
+  'mail.reset.text': 'We received a request to reset the portal PIN of {uid}. To choose a new PIN, open this link within {minutes} minutes:\n\n{url}\n\nThe link works once. If you did not ask for this, ignore this email; your PIN stays the same. If you have questions, contact {serviceDesk}.',
   'sms.reset.code': 'Your portal PIN reset code is {code}. It expires in {minutes} min. Never share it.',
 
   // After a PIN change, to every registered contact and the institutional email

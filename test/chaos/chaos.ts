@@ -267,7 +267,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       await expectReply(r.mobile.slice(4), /by SMS/);
       const replies = await expectReply(await outbox.code(r.mobile), /All done/);
       const [domain, last4] = [r.email.split('@')[1]!, r.mobile.slice(-4)];
-      return replies.some((t) => t.includes(`a***@${domain}`) && t.includes(`+852 ****${last4}`));
+      return replies.some((t) => t.includes(`a•••@${domain}`) && t.includes(`+852 ••••${last4}`));
     } catch {
       return false;
     }
