@@ -394,18 +394,7 @@ describe('nothing reaches a number that opted out', () => {
   });
 });
 
-describe('the Azure Bot Service Twilio channel (channelId sms on /api/messages) reads the same', () => {
-  test('plain numbered text, a number answers the choice, and STOP opts out', async () => {
-    const user = new BotClient(running.baseUrl, '+85290000030', 'sms');
-    await user.send('reset');
-    const [methods] = await user.send('cwong');
-    expect(methods).toMatch(/1\. email[\s\S]*2\. sms/);
-    expect(methods).not.toMatch(/\*\*[a-z]/i);
-    expect(await user.send('1')).toEqual([expect.stringContaining('I have sent a link')]);
-    expect(await user.send('stop')).toEqual([expect.stringContaining('unsubscribed')]);
-    expect(await user.send('help')).toEqual([]);
-  });
-});
+// The Azure Bot Service Twilio channel (channel sms on /api/messages, with a verified token) is tested in entryPoints.test.ts.
 
 /** The app with SMS_MAX_PER_HOUR=2 and one account, `uid`, whose email and mobile are registered. */
 async function appWithCeiling(uid: string, altEmail: string, mobile: string): Promise<RunningApp> {
