@@ -49,10 +49,13 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
   const userState = new EntryPointUserState(storage);
 
   if (!config.MicrosoftAppId) {
-    logger.warn({ mode: 'local' }, 'MicrosoftAppId is not set: the bot is in local mode. /api/messages serves only clients on this machine (loopback), refuses sms activities, and believes no Teams identity. Set MicrosoftAppId (and MicrosoftAppPassword) to serve Teams.');
+    logger.warn({ mode: 'local' }, 'MicrosoftAppId is not set: the bot is in local mode. /api/messages serves only clients on this machine (loopback), refuses sms activities, and believes no Teams identity unless TRUST_UNVERIFIED_TEAMS_IDENTITY=true. Set MicrosoftAppId (and MicrosoftAppPassword) to serve Teams.');
   }
   const { pinReset } = services;
-  const signedIn = new TeamsIdentity(services.directory, logger, config.MicrosoftAppId !== undefined);
+  if (config.TRUST_UNVERIFIED_TEAMS_IDENTITY) {
+    logger.warn({ setting: 'TRUST_UNVERIFIED_TEAMS_IDENTITY' }, 'TRUST_UNVERIFIED_TEAMS_IDENTITY=true: a Teams identity is believed without a verified Bot Framework token, so any local client can pose as any Teams user. For local trials and tests only.');
+  }
+  const signedIn = new TeamsIdentity(services.directory, logger, config.TRUST_UNVERIFIED_TEAMS_IDENTITY);
   const language = new LanguageChoice(conversationState, userState, services.languages);
   const deps: DialogDeps = {
     registration: services.registration,
