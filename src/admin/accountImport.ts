@@ -1,5 +1,5 @@
 import type { AccountImport, ImportOutcome } from '../adapters/directory/embeddedDirectory.js';
-import { normalizeEmail } from '../domain/contactFormats.js';
+import { describeContactProblem, hasInvisibleCharacter, parseEmail } from '../domain/contactFormats.js';
 import type { Services } from '../services.js';
 import { applyInBatches, checkRowStart, duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminResult } from './result.js';
@@ -27,14 +27,16 @@ function checkAccountRow(row: CsvRow): CheckedAccountRow {
   const name = (v.name ?? '').trim();
   if (!name) problems.push('name: missing');
   else if (name.length > NAME_MAX) problems.push(`name: longer than ${NAME_MAX} characters`);
-  else if (CONTROL.test(name)) problems.push('name: contains a control character');
-  const email = normalizeEmail(v.email ?? '');
+  else if (hasInvisibleCharacter(name)) problems.push('name: contains a control or format character (an invisible character); retype the name');
+  const parsedEmail = parseEmail(v.email ?? '');
+  const email = parsedEmail.ok ? parsedEmail.value : undefined;
   if (!v.email?.trim()) problems.push('email: missing');
-  else if (!email) problems.push('email: not a valid email address');
+  else if (!parsedEmail.ok) problems.push(`email: ${describeContactProblem(parsedEmail.problem)}`);
   let upn: string | undefined;
   if (v.upn?.trim()) {
-    upn = normalizeEmail(v.upn)?.toLowerCase();
-    if (!upn) problems.push('upn: not a user principal name (it must look like an email address, e.g. jdoe@example.edu)');
+    const parsedUpn = parseEmail(v.upn);
+    upn = parsedUpn.ok ? parsedUpn.value.toLowerCase() : undefined;
+    if (!parsedUpn.ok) problems.push(parsedUpn.problem === 'invisible' ? `upn: ${describeContactProblem('invisible')}` : 'upn: not a user principal name (it must look like an email address, e.g. jdoe@example.edu)');
   }
   const pin = v.pin === '' ? undefined : v.pin;
   if (pin !== undefined) {

@@ -1,4 +1,4 @@
-import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile } from '../domain/contactFormats.js';
+import { describeContactProblem, isInstitutionalEmail, maskEmail, maskMobile, parseEmail, parseMobile } from '../domain/contactFormats.js';
 import type { Services } from '../services.js';
 import { applyInBatches, checkRowStart, duplicateKeys, readCsvRows, type CsvRow } from './csvRows.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminResult } from './result.js';
@@ -13,7 +13,7 @@ interface CheckedContactRow {
   problems: string[];
 }
 
-function checkContactRow(row: CsvRow, institutionDomains: readonly string[]): CheckedContactRow {
+function checkContactRow(row: CsvRow, institutionDomains: readonly string[], phoneRegion: string): CheckedContactRow {
   const problems: string[] = [];
   const uid = checkRowStart(row, problems);
   const v = row.values;
@@ -22,15 +22,15 @@ function checkContactRow(row: CsvRow, institutionDomains: readonly string[]): Ch
   const mobileText = v.mobile?.trim() ?? '';
   if (!emailText && !mobileText) problems.push('email/mobile: neither is given; a row needs at least one');
   if (emailText) {
-    const email = normalizeEmail(emailText);
-    if (!email) problems.push('email: not a valid email address');
-    else if (isInstitutionalEmail(email, institutionDomains)) problems.push('email: is an institutional address; the alternate email must be outside the institution');
-    else checked.email = email;
+    const email = parseEmail(v.email!);
+    if (!email.ok) problems.push(`email: ${describeContactProblem(email.problem)}`);
+    else if (isInstitutionalEmail(email.value, institutionDomains)) problems.push('email: is an institutional address; the alternate email must be outside the institution');
+    else checked.email = email.value;
   }
   if (mobileText) {
-    const mobile = normalizeMobile(mobileText);
-    if (!mobile) problems.push('mobile: not a mobile number (an 8-digit Hong Kong mobile, or E.164 with a leading +)');
-    else checked.mobile = mobile;
+    const mobile = parseMobile(v.mobile!, phoneRegion);
+    if (!mobile.ok) problems.push(`mobile: ${describeContactProblem(mobile.problem)}`);
+    else checked.mobile = mobile.value;
   }
   return checked;
 }
@@ -48,7 +48,7 @@ const masked = (c: { email?: string; mobile?: string }) => ({
 export async function importContacts(services: Services, fileName: string, text: string): Promise<AdminResult> {
   const parsed = readCsvRows(text, CONTACT_COLUMNS);
   if (!parsed.ok) return failure(`${fileName}: ${parsed.problem}. Nothing was imported.`, EXIT_USAGE);
-  const rows = parsed.rows.map((r) => checkContactRow(r, services.policy.institutionEmailDomains));
+  const rows = parsed.rows.map((r) => checkContactRow(r, services.policy.institutionEmailDomains, services.policy.phoneRegion));
 
   const sameUid = duplicateKeys(rows.map((r) => ({ line: r.line, key: r.uid })));
   for (const row of rows) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PHONE_REGION, isPhoneRegion } from '../domain/contactFormats.js';
 
 /**
  * Every setting the bot reads, with its default and a one-line description.
@@ -94,6 +95,10 @@ export const settings = {
 
   // Issue 13: security holes found from outside (trusted identities, phone numbers).
   NODE_ENV: { schema: optionalText, doc: { description: "Node's environment name; 'production' refuses the settings meant for local trials only.", example: 'production' } },
+  DEFAULT_PHONE_REGION: {
+    schema: z.string().trim().toUpperCase().default(DEFAULT_PHONE_REGION).refine(isPhoneRegion, { error: 'must be a two-letter country code, e.g. HK or GB' }),
+    doc: { description: 'Country of mobile numbers typed without a country code (ISO 3166 two letters); only numbers that can receive SMS are accepted.' },
+  },
   TRUST_UNVERIFIED_TEAMS_IDENTITY: {
     schema: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
     doc: { description: 'Believe a Teams identity on requests without a verified Bot Framework token. Local trials and tests only: refused with NODE_ENV=production or MicrosoftAppId.' },

@@ -93,7 +93,7 @@ export class ContactRegistration {
   }
 
   async startMobile(uid: string, input: string, ctx: TurnContextInfo): Promise<MobileResult> {
-    const mobile = normalizeMobile(input);
+    const mobile = normalizeMobile(input, this.deps.policy.phoneRegion);
     if (!mobile) return { kind: 'invalid' };
     return this.sendToContact(uid, 'mobile', mobile, ctx);
   }
