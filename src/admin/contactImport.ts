@@ -45,7 +45,7 @@ const masked = (c: { email?: string; mobile?: string }) => ({
  * verified. Bad rows are reported by line and skipped. Contacts the user registered with the bot
  * are never overwritten by an import; rerunning the same file changes nothing.
  */
-export async function importContacts(services: Services, fileName: string, text: string): Promise<AdminResult> {
+export async function importContacts(services: Services, fileName: string, text: string, { restoreErased = false }: { restoreErased?: boolean } = {}): Promise<AdminResult> {
   const parsed = readCsvRows(text, CONTACT_COLUMNS);
   if (!parsed.ok) return failure(`${fileName}: ${parsed.problem}. Nothing was imported.`, EXIT_USAGE);
   const rows = parsed.rows.map((r) => checkContactRow(r, services.policy.institutionEmailDomains, services.policy.phoneRegion));

@@ -11,6 +11,8 @@ export const accountSchema: z.ZodType<AccountRecord> = z.object({
   upn: z.string().optional(),
   aadObjectId: z.string().optional(),
   pinHash: z.string().optional(),
+  pinSetAt: time.optional(),
+  pinSetBy: z.enum(['user', 'service-desk', 'import']).optional(),
   createdAt: time,
   updatedAt: time,
 });
@@ -35,6 +37,8 @@ export function looksLikeAccount(r: unknown): boolean {
     isOptionalString(r['upn']) &&
     isOptionalString(r['aadObjectId']) &&
     isOptionalString(r['pinHash']) &&
+    (r['pinSetAt'] === undefined || isTime(r['pinSetAt'])) &&
+    (r['pinSetBy'] === undefined || r['pinSetBy'] === 'user' || r['pinSetBy'] === 'service-desk' || r['pinSetBy'] === 'import') &&
     isTime(r['createdAt']) &&
     isTime(r['updatedAt'])
   );
