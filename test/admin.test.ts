@@ -282,7 +282,7 @@ describe('contacts show', () => {
     const result = await admin(['contacts', 'show', 'jdoe']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      /^jdoe \(Jane Doe\)\n {2}email: {4}j\*\*\*@gmail\.com\n {2}mobile: {3}\+852 \*\*\*\*4567\n {2}source: {3}import \(two-factor registrations\)\n {2}verified: \d{4}-\d\d-\d\dT[\d:.]+Z\n$/,
+      /^jdoe \(Jane Doe\)\n {2}email: {4}j\*\*\*@gmail\.com\n {2}mobile: {3}\+852 \*\*\*\*4567\n {2}source: {3}import \(two-factor registrations\)\n {2}verified: \d{4}-\d\d-\d\dT[\d:.]+Z\n {2}sent: {5}0 of 5 in the last hour; 0 of 10 in the last day; codes to j\*\*\*@gmail\.com: 0 of 5 in the last hour; codes to \+852 \*\*\*\*4567: 0 of 5 in the last hour\n {2}failed code checks in a row: 0 of 100\n {2}limits in force now: none\n$/,
     );
     expect(result.stdout).not.toContain('jane.doe');
     expect(result.stdout).not.toContain('91234567');
@@ -290,8 +290,8 @@ describe('contacts show', () => {
 
   test('says so and exits 1 for an unknown account or one without contacts', async () => {
     await seedAccounts();
-    expect(await admin(['contacts', 'show', 'nobody'])).toEqual({ stdout: 'No account nobody.\n', stderr: '', exitCode: 1 });
-    expect(await admin(['contacts', 'show', 'asmith'])).toEqual({ stdout: 'asmith has no registered contacts.\n', stderr: '', exitCode: 1 });
+    expect(await admin(['contacts', 'show', 'nobody'])).toEqual({ stdout: 'There is no account nobody.\n', stderr: '', exitCode: 1 });
+    expect(await admin(['contacts', 'show', 'asmith'])).toEqual({ stdout: 'asmith has no registered contacts.\n  sent:     0 of 5 in the last hour; 0 of 10 in the last day\n  failed code checks in a row: 0 of 100\n  limits in force now: none\n', stderr: '', exitCode: 1 });
   });
 });
 

@@ -6,6 +6,8 @@ import type { Services } from '../services.js';
 import { importAccounts } from './accountImport.js';
 import { importContacts } from './contactImport.js';
 import { setPinByServiceDesk } from '../domain/serviceDeskPin.js';
+import { formatTime } from '../domain/contactRegistration.js';
+import type { WindowCount } from '../domain/throttles.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminInput, type AdminResult } from './result.js';
 
 export { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, type AdminInput, type AdminRequest, type AdminResult } from './result.js';
@@ -215,34 +217,83 @@ async function setPin(services: Services, uid: string, stdin: string): Promise<A
 
 async function showContacts(services: Services, uid: string): Promise<AdminResult> {
   const [account, contact] = await Promise.all([services.directory.findByUid(uid), services.store.contacts.get(uid)]);
-  if (!account && !contact) return new Output().say(`No account ${uid}.`).done(EXIT_REFUSED);
-  if (!contact || (!contact.email && !contact.mobile)) return new Output().say(`${uid} has no registered contacts.`).done(EXIT_REFUSED);
+  if (!account && !contact) return new Output().say(`There is no account ${uid}.`).done(EXIT_REFUSED);
+  if (!contact || (!contact.email && !contact.mobile)) {
+    const output = new Output().say(`${uid} has no registered contacts${contact?.erasedAt !== undefined ? ` (erased on ${formatTime(contact.erasedAt)})` : ''}.`);
+    for (const line of await limitLines(services, uid, {})) output.say(line);
+    return output.done(EXIT_REFUSED);
+  }
   const output = new Output().say(account ? `${uid} (${account.name})` : `${uid} (no such account in the directory)`);
   output.say(`  email:    ${contact.email ? maskEmail(contact.email) : '(none)'}`);
   output.say(`  mobile:   ${contact.mobile ? maskMobile(contact.mobile) : '(none)'}`);
   output.say(`  source:   ${contact.source === 'self' ? 'self (registered with the bot)' : 'import (two-factor registrations)'}`);
   output.say(`  verified: ${new Date(contact.verifiedAt).toISOString()}`);
+  for (const line of await limitLines(services, uid, contact)) output.say(line);
   return output.done(EXIT_OK);
+}
+
+const count = (w: WindowCount, window: string) => `${w.count} of ${w.limit} in the last ${window}`;
+
+/** Every pause and limit that applies to the account and its contacts now, each with when it ends. */
+async function limitLines(services: Services, uid: string, contact: { email?: string; mobile?: string }): Promise<string[]> {
+  const { throttles, sms } = services;
+  const account = await throttles.accountLimits(uid);
+  const inForce: string[] = [];
+  if (account.pausedUntil) inForce.push(`self-service is paused until ${formatTime(account.pausedUntil)} (unlock lifts it)`);
+  if (account.lastHour.until) inForce.push(`sends for the account: ${count(account.lastHour, 'hour')}; the next send pauses self-service`);
+  if (account.lastDay.until) inForce.push(`sends for the account: ${count(account.lastDay, 'day')}; the next send pauses self-service`);
+  if (account.failures.count >= account.failures.limit) inForce.push(`failed code checks in a row: ${account.failures.count} of ${account.failures.limit}`);
+  const destinations = [contact.email && { to: contact.email, shown: maskEmail(contact.email) }, contact.mobile && { to: contact.mobile, shown: maskMobile(contact.mobile) }].filter(
+    (d): d is { to: string; shown: string } => Boolean(d),
+  );
+  const perDestination: string[] = [];
+  for (const { to, shown } of destinations) {
+    const limit = await throttles.destinationLimit(to);
+    perDestination.push(`codes to ${shown}: ${count(limit, 'hour')}`);
+    if (limit.until) inForce.push(`codes to ${shown}: ${count(limit, 'hour')}; none is sent until ${formatTime(limit.until)} (unlock clears it)`);
+  }
+  if (contact.mobile && (await sms.optOuts.isOptedOut(contact.mobile))) inForce.push(`${maskMobile(contact.mobile)} texted STOP: nothing is sent to it until it texts START`);
+  if (contact.mobile && (await sms.ceiling.reached())) {
+    const now = services.clock.now();
+    inForce.push(`all SMS: the hourly ceiling (SMS_MAX_PER_HOUR) is reached; codes resume at ${formatTime(now - (now % 3_600_000) + 3_600_000)}`);
+  }
+  return [
+    `  sent:     ${[count(account.lastHour, 'hour'), `${account.lastDay.count} of ${account.lastDay.limit} in the last day`, ...perDestination].join('; ')}`,
+    `  failed code checks in a row: ${account.failures.count} of ${account.failures.limit}`,
+    inForce.length > 0 ? '  limits in force now:' : '  limits in force now: none',
+    ...inForce.map((line) => `    - ${line}`),
+  ];
 }
 
 async function deleteContacts(services: Services, uid: string): Promise<AdminResult> {
   const erased = await services.erasure.erase(uid, { channel: 'admin' });
-  if (!erased) return new Output().say(`${uid} has no registered contacts; nothing deleted.`).done(EXIT_REFUSED);
+  if (!erased) {
+    const known = (await services.directory.findByUid(uid)) !== undefined;
+    return new Output().say(known ? `${uid} has no registered contacts; nothing deleted.` : `There is no account ${uid}, and no contacts are registered under that UID; nothing deleted.`).done(EXIT_REFUSED);
+  }
   const output = new Output().say(`${uid}: contacts deleted (email ${erased.email ?? '(none)'}, mobile ${erased.mobile ?? '(none)'}); ${erased.revoked} open links and codes revoked.`);
-  output.say(erased.notified ? `${uid}: the institutional email is being told.` : `(There is no account ${uid} in the directory, so no one was told.)`);
+  output.say(erased.notified ? `${uid}: we are emailing their institutional address to let them know.` : `(There is no account ${uid} in the directory, so no one was told.)`);
+  output.say(`${uid}: later contacts imports will not bring these contacts back.`);
   return output.done(EXIT_OK);
 }
 
 async function unlock(services: Services, uid: string): Promise<AdminResult> {
-  const pausedUntil = await services.throttles.pausedUntil(uid);
-  const hadCounters = await services.throttles.clear(uid);
-  await services.audit.record('throttle.unlocked', { uid, channel: 'admin' }, 'ok', { wasPaused: pausedUntil !== undefined, hadCounters });
-  const known = (await services.directory.findByUid(uid)) !== undefined;
+  if (!(await services.directory.findByUid(uid))) return new Output().say(`There is no account ${uid}; nothing to unlock.`).done(EXIT_REFUSED);
+  const { throttles } = services;
+  const pausedUntil = await throttles.pausedUntil(uid);
+  const hadCounters = await throttles.clear(uid);
+  // The limits of the account's own contacts too, or its next code would still not be sent.
+  const contact = await services.store.contacts.get(uid);
+  const cleared: string[] = [];
+  if (contact?.email && (await throttles.clearDestination(contact.email))) cleared.push(maskEmail(contact.email));
+  if (contact?.mobile && (await throttles.clearDestination(contact.mobile))) cleared.push(maskMobile(contact.mobile));
+  await services.audit.record('throttle.unlocked', { uid, channel: 'admin' }, 'ok', { wasPaused: pausedUntil !== undefined, hadCounters, ...(cleared.length > 0 ? { contactLimits: cleared.length } : {}) });
   const output = new Output();
   if (pausedUntil !== undefined) output.say(`${uid}: self-service was paused until ${new Date(pausedUntil).toISOString()}; the pause and the rate-limit counters are cleared.`);
   else if (hadCounters) output.say(`${uid}: was not paused; the rate-limit counters are cleared.`);
-  else output.say(`${uid}: was not paused and had no rate-limit counters; nothing to clear.`);
-  if (!known) output.say(`(There is no account ${uid} in the directory.)`);
+  else if (cleared.length === 0) output.say(`${uid}: was not paused and had no rate-limit counters; nothing to clear.`);
+  else output.say(`${uid}: was not paused and had no rate-limit counters of its own.`);
+  if (cleared.length > 0) output.say(`${uid}: the limits on codes to ${cleared.join(' and ')} are cleared.`);
   return output.done(EXIT_OK);
 }
 

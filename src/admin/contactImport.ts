@@ -60,22 +60,29 @@ export async function importContacts(services: Services, fileName: string, text:
   const outcomes = await applyInBatches(rows, async (row) => {
     if (row.problems.length > 0 || !row.uid) return 'rejected' as const;
     const contact = { ...(row.email ? { email: row.email } : {}), ...(row.mobile ? { mobile: row.mobile } : {}) };
-    const change = await services.registration.importContact(row.uid, contact);
+    const result = await services.registration.importContact(row.uid, contact, { restoreErased });
+    if (typeof result === 'object') {
+      // Bringing back an erased contact is a deliberate act: audited on its own.
+      await services.audit.record('contacts.restored', { uid: row.uid, channel: 'admin' }, 'ok', { restored: result.restored.join(','), via: 'contacts import --restore-erased', ...masked(contact) });
+    }
+    const change = typeof result === 'object' ? result.change : result;
     if (change === 'created' || change === 'updated') await services.audit.record('contacts.imported', { uid: row.uid, channel: 'admin' }, 'ok', { change, ...masked(contact) });
     return change;
   });
 
-  const counts = { created: 0, updated: 0, unchanged: 0, kept: 0, rejected: 0 };
+  const counts = { created: 0, updated: 0, unchanged: 0, kept: 0, erased: 0, rejected: 0 };
   const output = new Output();
   rows.forEach((row, i) => {
     const outcome = outcomes[i]!;
     counts[outcome] += 1;
     for (const problem of row.problems) output.warn(`line ${row.line}: ${problem}`);
     if (outcome === 'kept') output.say(`line ${row.line}: ${row.uid}: kept the contacts the user registered with the bot; an import never replaces them`);
+    if (outcome === 'erased') output.say(`line ${row.line}: ${row.uid}: not imported; this contact was erased with contacts delete, and only the user registering it again (or --restore-erased, audited) brings it back`);
   });
 
+  const erased = counts.erased ? `, ${counts.erased} not brought back (erased)` : '';
   output.say(
-    `${fileName}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.kept} kept (self-registered), ${counts.rejected} rejected.`,
+    `${fileName}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.kept} kept (self-registered)${erased}, ${counts.rejected} rejected.`,
   );
   if (counts.rejected) output.say('Rejected rows were not imported. Fix them and run the import again; rows already imported will show as unchanged.');
   return output.done(counts.rejected ? EXIT_REFUSED : EXIT_OK);

@@ -40,6 +40,14 @@ export interface ContactRecord {
   source: 'self' | 'import';
   verifiedAt: number;
   updatedAt: number;
+  /**
+   * Tombstones of contacts erased with `contacts delete`: an HMAC under the server key of each
+   * erased value (never the value), so a later import cannot bring one back. A record holding only
+   * these has no contacts.
+   */
+  erased?: string[];
+  /** When contacts were last erased. */
+  erasedAt?: number;
 }
 
 export type ChallengePurpose = 'identity' | 'alt-email' | 'mobile' | 'reset-sms';

@@ -53,7 +53,9 @@ export function looksLikeContact(r: unknown): boolean {
     isOptionalString(r['mobile']) &&
     (r['source'] === 'self' || r['source'] === 'import') &&
     isTime(r['verifiedAt']) &&
-    isTime(r['updatedAt'])
+    isTime(r['updatedAt']) &&
+    (r['erased'] === undefined || (Array.isArray(r['erased']) && r['erased'].every((m) => typeof m === 'string'))) &&
+    (r['erasedAt'] === undefined || isTime(r['erasedAt']))
   );
 }
 
@@ -64,6 +66,8 @@ export const contactSchema: z.ZodType<ContactRecord> = z.object({
   source: z.enum(['self', 'import']),
   verifiedAt: time,
   updatedAt: time,
+  erased: z.array(z.string()).optional(),
+  erasedAt: time.optional(),
 });
 
 export const challengeSchema: z.ZodType<ChallengeRecord> = z.object({
