@@ -1,4 +1,9 @@
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { isSupportedCountry as isSupportedCountryIn, parsePhoneNumberFromString as parseIn, type CountryCode } from 'libphonenumber-js/core';
+// The full ("max") metadata: the default one cannot tell a mobile from a landline. As a JS module, not JSON.
+import metadata from 'libphonenumber-js/metadata.max.json';
+
+const parsePhoneNumberFromString = (text: string, region: CountryCode) => parseIn(text, region, metadata);
+const isSupportedCountry = (region: string) => isSupportedCountryIn(region as CountryCode, metadata);
 
 /**
  * Parsing and masking of the contact details users type, and of the same details read from an
