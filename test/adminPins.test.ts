@@ -153,8 +153,11 @@ function atTerminal(argv: string[]) {
     async echoing(): Promise<boolean | undefined> {
       const tty = (await readFile(ttyFile, 'utf8').catch(() => '')).trim();
       if (!tty.startsWith('/dev/')) return undefined;
-      const settings = execFileSync('stty', ['-a', '-F', tty], { encoding: 'utf8' });
-      return !/(^|\s)-echo(\s|$)/.test(settings);
+      try {
+        return !/(^|\s)-echo(\s|$)/.test(execFileSync('stty', ['-a', '-F', tty], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      } catch {
+        return undefined; // the terminal is gone: the CLI has exited
+      }
     },
   };
 }
@@ -173,7 +176,8 @@ describe('at a terminal', () => {
       const terminal = atTerminal([...argv]);
       // Wait until the terminal stops echoing; the prompt must not be there yet (the CLI is still loading).
       let echoing: boolean | undefined;
-      for (let i = 0; i < 500 && echoing !== false; i++) {
+      // Polled until echo is off (a wait, not a timing check: the CLI may load slowly on a busy machine).
+      for (const giveUp = Date.now() + 30_000; echoing !== false && Date.now() < giveUp; ) {
         echoing = await terminal.echoing();
         if (echoing !== false) await new Promise((r) => setTimeout(r, 5));
       }
