@@ -6,10 +6,10 @@ import { openServices } from '../src/services.js';
 export const benchUid = (i: number) => `u${String(i).padStart(6, '0')}`;
 /** The registered (imported, verified) contacts of account i: distinct for every account, so no per-destination limit is shared. */
 export const seededEmail = (i: number) => `${benchUid(i)}.alt@gmail.com`;
-export const seededMobile = (i: number) => `+8526${String(i).padStart(7, '0')}`;
+export const seededMobile = (i: number) => `+85261${String(i).padStart(6, '0')}`;
 /** What a registration flow on account i registers instead. */
 export const newEmail = (i: number) => `${benchUid(i)}.new@gmail.com`;
-export const newMobileTyped = (i: number) => `9${String(i).padStart(7, '0')}`;
+export const newMobileTyped = (i: number) => `91${String(i).padStart(6, '0')}`;
 export const INSTITUTION_DOMAIN = 'example.edu';
 
 

@@ -1,11 +1,15 @@
 import { WaterfallDialog, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { isInstitutionalEmail, normalizeEmail, normalizeMobile } from '../src/domain/contactFormats.js';
+import { isInstitutionalEmail, parseEmail, parseMobile, type ContactProblem } from '../src/domain/contactFormats.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
 import { CODE_ENTRY_DIALOG, CodeEntryDialog, type CodeEntryOptions, type CodeEntryResult } from './codeEntryDialog.js';
 import { say, turnInfo, type DialogDeps, type Say } from './deps.js';
 import { sayPaused } from './limits.js';
 import { LocalizedTextPrompt, ask, type PromptWords } from './prompts.js';
 import type { MessageRef } from '../src/messages/catalog.js';
+
+/** The re-prompt for a refused address or number: its own sentence where the reason is more than its shape. */
+const refusal = (problem: ContactProblem, notWrittenLikeOne: 'register.badEmail' | 'register.badMobile'): MessageRef =>
+  problem === 'invisible' || problem === 'invalid-number' || problem === 'landline' || problem === 'cannot-text' ? { key: `contact.refused.${problem}` } : { key: notWrittenLikeOne };
 
 export const VERIFY_EMAIL_DIALOG = 'verifyAltEmail';
 export const VERIFY_MOBILE_DIALOG = 'verifyMobile';
@@ -36,22 +40,24 @@ export class VerifyContactDialog extends CancelAndHelpDialog {
   }
 
   private parses(typed: string): boolean {
-    return (this.kind === 'mobile' ? normalizeMobile(typed) : normalizeEmail(typed)) !== undefined;
+    return (this.kind === 'mobile' ? parseMobile(typed, this.deps.policy.phoneRegion) : parseEmail(typed)).ok;
   }
 
   private async isContact(pc: PromptValidatorContext<string>): Promise<boolean> {
     const value = pc.recognized.value ?? '';
     const words = pc.options.validations as PromptWords;
     if (this.kind === 'mobile') {
-      if (normalizeMobile(value)) return true;
-      words.retry = { key: 'register.badMobile' };
+      const mobile = parseMobile(value, this.deps.policy.phoneRegion);
+      if (mobile.ok) return true;
+      words.retry = refusal(mobile.problem, 'register.badMobile');
       return false;
     }
-    const email = normalizeEmail(value);
-    if (!email) {
-      words.retry = { key: 'register.badEmail' };
+    const parsed = parseEmail(value);
+    if (!parsed.ok) {
+      words.retry = refusal(parsed.problem, 'register.badEmail');
       return false;
     }
+    const email = parsed.value;
     if (isInstitutionalEmail(email, this.deps.policy.institutionEmailDomains)) {
       words.retry = { key: 'register.institutionalEmail', params: { domains: this.deps.policy.institutionEmailDomains.join(', ') } };
       return false;

@@ -1,8 +1,9 @@
-import { ConfigurationBotFrameworkAuthentication, ConversationState, CloudAdapter, UserState, type TurnContext } from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication, CloudAdapter, type TurnContext } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from './config/schema.js';
 import { openServices, type ServiceOverrides, type Services } from './services.js';
 import { StoreStorage } from './bot/storeStorage.js';
+import { EntryPointConversationState, EntryPointUserState } from './bot/entryPointState.js';
 import { PinResetBot } from './bot/pinResetBot.js';
 import { TeamsIdentity } from './bot/teamsIdentity.js';
 import { TEAMS } from '../dialogs/cards.js';
@@ -43,11 +44,18 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
   const { logger } = services;
 
   const storage = new StoreStorage(services.store.botState, services.clock);
-  const conversationState = new ConversationState(storage);
-  const userState = new UserState(storage);
+  // Keyed by entry point too, so /api/messages can never address a conversation texted to /api/sms.
+  const conversationState = new EntryPointConversationState(storage);
+  const userState = new EntryPointUserState(storage);
 
+  if (!config.MicrosoftAppId) {
+    logger.warn({ mode: 'local' }, 'MicrosoftAppId is not set: the bot is in local mode. /api/messages serves only clients on this machine (loopback), refuses sms activities, and believes no Teams identity unless TRUST_UNVERIFIED_TEAMS_IDENTITY=true. Set MicrosoftAppId (and MicrosoftAppPassword) to serve Teams.');
+  }
   const { pinReset } = services;
-  const signedIn = new TeamsIdentity(services.directory, logger, config.MicrosoftAppId !== undefined);
+  if (config.TRUST_UNVERIFIED_TEAMS_IDENTITY) {
+    logger.warn({ setting: 'TRUST_UNVERIFIED_TEAMS_IDENTITY' }, 'TRUST_UNVERIFIED_TEAMS_IDENTITY=true: a Teams identity is believed without a verified Bot Framework token, so any local client can pose as any Teams user. For local trials and tests only.');
+  }
+  const signedIn = new TeamsIdentity(services.directory, logger, config.TRUST_UNVERIFIED_TEAMS_IDENTITY);
   const language = new LanguageChoice(conversationState, userState, services.languages);
   const deps: DialogDeps = {
     registration: services.registration,

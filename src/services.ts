@@ -135,9 +135,9 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const background = new BackgroundWork(logger);
     const outbound = new Outbound(mailer, smsServices.sender, logger);
     const notices = new Notices(outbound, audit, background);
-    const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices, languages });
+    const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices, languages, key });
     const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
-    const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages });
+    const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages, key });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
     // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
     const purgeTimer = setInterval(() => {

@@ -81,7 +81,7 @@ describe('registering contacts in chat', () => {
     await converse(chat, [
       [t.mailer.lastCode('tom@gmail.com'), 'mobile number'],
       ['12345', "doesn't look like a mobile number"],
-      ['+44 7700 900123', 'I have sent a 6-digit code by SMS to +•• ••••0123'],
+      ['+44 7911 123456', 'I have sent a 6-digit code by SMS to +•• ••••3456'],
     ]);
   });
 

@@ -29,7 +29,8 @@ beforeAll(async () => {
   await services.store.contacts.put({ uid: 'jdoe', email: 'jane@gmail.com', mobile: '+85261234567', source: 'self', verifiedAt: clock.now(), updatedAt: clock.now() });
   await services.close();
   running = await startApp(
-    { SMTP_URL: smtpUrl, TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: 'test-auth-token-0123456789abcdef', TWILIO_FROM: '+85230001234', ALLOWED_TENANT_IDS: TENANT },
+    // The fake connector on 127.0.0.1 stands in for Teams without tokens, so its identities are trusted explicitly.
+    { SMTP_URL: smtpUrl, TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: 'test-auth-token-0123456789abcdef', TWILIO_FROM: '+85230001234', ALLOWED_TENANT_IDS: TENANT, TRUST_UNVERIFIED_TEAMS_IDENTITY: 'true' },
     dataDir,
   );
   // Local network access checks off: the stand-in Teams page (an https origin) frames this test server on 127.0.0.1.

@@ -5,6 +5,9 @@ import type { AuditEvent } from '../ports/audit.js';
 import type { Services } from '../services.js';
 import { importAccounts } from './accountImport.js';
 import { importContacts } from './contactImport.js';
+import { setPinByServiceDesk } from '../domain/serviceDeskPin.js';
+import { formatTime } from '../domain/contactRegistration.js';
+import type { WindowCount } from '../domain/throttles.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminInput, type AdminResult } from './result.js';
 
 export { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, type AdminInput, type AdminRequest, type AdminResult } from './result.js';
@@ -12,19 +15,32 @@ export { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, type AdminInput, type AdminRequest, 
 export const USAGE = `Usage: npm run admin -- <command>
 
 Commands:
-  accounts import FILE.csv   Add or update portal accounts. Header row: uid,name,email,upn,pin
+  accounts import FILE.csv [--overwrite-pins]
+                             Add or update portal accounts. Header row: uid,name,email,upn,pin
                              (upn and pin optional). email is the institutional address. A PIN
                              is hashed on import and never stored or shown. Without a upn column
-                             the UPNs on file are kept; an empty pin keeps the current PIN.
-  accounts check-pin UID     Read a PIN from stdin; exit 0 if it is UID's current PIN, else 1.
-  contacts import FILE.csv   Import the two-factor registrations to reuse. Header row:
+                             the UPNs on file are kept; an empty pin keeps the current PIN. A row
+                             whose pin would replace a PIN set since the last import (by the user
+                             or with set-pin) is reported and skipped; --overwrite-pins replaces
+                             it, and each such overwrite is audited.
+  accounts check-pin UID     Ask for a PIN (not shown; or read it from piped stdin); exit 0 if it
+                             is UID's current PIN, else 1. Audited.
+  accounts set-pin UID       Ask for UID's new PIN twice (not shown; or read it from piped stdin)
+                             and set it, under the same PIN policy as the PIN page. Open links and
+                             codes stop working; audited; the user's contacts are told.
+  contacts import FILE.csv [--restore-erased]
+                             Import the two-factor registrations to reuse. Header row:
                              uid,email,mobile. They count as verified. Contacts a user
-                             registered with the bot are never replaced.
+                             registered with the bot are never replaced, and contacts erased with
+                             contacts delete are not brought back unless --restore-erased
+                             (each restore is audited).
   contacts show UID          Show UID's registered contacts (masked), their source and when
-                             they were verified.
+                             they were verified, and every pause and limit that applies now.
   contacts delete UID        Erase UID's registered contacts; open links and codes stop working.
-                             Audited; the institutional email is told.
-  unlock UID                 Clear UID's rate-limit counters and any self-service pause.
+                             Audited; the institutional email is told. Later imports do not
+                             bring them back.
+  unlock UID                 Clear UID's rate-limit counters and any self-service pause, and the
+                             limits on its registered email and mobile.
   audit [--uid UID]          Print the audit log (across rotated files), one event a line,
                              optionally for one account. Torn lines are reported and skipped.
   help, --help               Show this help.
@@ -36,9 +52,10 @@ the bot is running on that DATA_DIR, commands run inside the bot.`;
 
 export type AdminCommand =
   | { name: 'help' }
-  | { name: 'accounts import'; file: string }
-  | { name: 'contacts import'; file: string }
+  | { name: 'accounts import'; file: string; overwritePins: boolean }
+  | { name: 'contacts import'; file: string; restoreErased: boolean }
   | { name: 'accounts check-pin'; uid: string }
+  | { name: 'accounts set-pin'; uid: string }
   | { name: 'contacts show'; uid: string }
   | { name: 'contacts delete'; uid: string }
   | { name: 'unlock'; uid: string }
@@ -71,11 +88,22 @@ export function parseAdminCommand(argv: readonly string[]): ParsedCommand {
   if (first === 'accounts' || first === 'contacts') {
     const [arg, ...more] = rest;
     const command = `${first} ${second ?? ''}`.trim();
-    if (second === 'import') return build(takeFile(command, arg, more), (file) => ({ name: `${first} import`, file }));
-    if (first === 'accounts' && second === 'check-pin') return build(takeUid(command, arg, more), (uid) => ({ name: 'accounts check-pin', uid }));
+    if (second === 'import') {
+      const flag = first === 'accounts' ? '--overwrite-pins' : '--restore-erased';
+      const args = rest.filter((a) => a !== flag);
+      const given = args.length < rest.length;
+      const [file, ...extra] = args;
+      if (file?.startsWith('--')) return usageError(`${command} takes only ${flag}; unexpected "${file}".`);
+      return build(takeFile(command, file, extra), (f) => (first === 'accounts' ? { name: 'accounts import', file: f, overwritePins: given } : { name: 'contacts import', file: f, restoreErased: given }));
+    }
+    if (first === 'accounts' && (second === 'check-pin' || second === 'set-pin')) {
+      // Whatever follows the UID may be a PIN: never quoted back, and refused (shell history keeps it).
+      if (more.length > 0) return usageError(`${command} takes only a UID and asks for the PIN (or reads it from piped stdin); never put a PIN on the command line, where shell history keeps it.`);
+      return build(takeUid(command, arg, more), (uid) => ({ name: `accounts ${second}`, uid }));
+    }
     if (first === 'contacts' && second === 'show') return build(takeUid(command, arg, more), (uid) => ({ name: 'contacts show', uid }));
     if (first === 'contacts' && second === 'delete') return build(takeUid(command, arg, more), (uid) => ({ name: 'contacts delete', uid }));
-    const choices = first === 'accounts' ? 'import, check-pin' : 'import, show, delete';
+    const choices = first === 'accounts' ? 'import, check-pin, set-pin' : 'import, show, delete';
     return usageError(second === undefined ? `${first} needs a subcommand (${choices}).` : `unknown command "${command}" (${first} takes ${choices}).`);
   }
   if (first === 'unlock') return build(takeUid('unlock', second, rest), (uid) => ({ name: 'unlock', uid }));
@@ -97,7 +125,7 @@ export function filesOf(command: AdminCommand): string[] {
 }
 
 export function readsStdin(command: AdminCommand): boolean {
-  return command.name === 'accounts check-pin';
+  return command.name === 'accounts check-pin' || command.name === 'accounts set-pin';
 }
 
 /**
@@ -117,10 +145,14 @@ export async function runAdminCommand(services: Services, argv: readonly string[
       case 'contacts import': {
         const text = input.files[command.file];
         if (text === undefined) return failure(`Cannot read ${command.file}: the file was not passed to the command.`);
-        return command.name === 'accounts import' ? await importAccounts(services, command.file, text) : await importContacts(services, command.file, text);
+        return command.name === 'accounts import'
+          ? await importAccounts(services, command.file, text, { overwritePins: command.overwritePins })
+          : await importContacts(services, command.file, text, { restoreErased: command.restoreErased });
       }
       case 'accounts check-pin':
         return await checkPin(services, command.uid, input.stdin);
+      case 'accounts set-pin':
+        return await setPin(services, command.uid, input.stdin);
       case 'contacts show':
         return await showContacts(services, command.uid);
       case 'contacts delete':
@@ -139,7 +171,7 @@ export async function runAdminCommand(services: Services, argv: readonly string[
 
 async function checkPin(services: Services, uid: string, stdin: string): Promise<AdminResult> {
   const pin = /^[^\r\n]*/.exec(stdin)?.[0] ?? '';
-  if (pin === '') return failure('accounts check-pin reads the PIN from stdin, and none was given (e.g. printf "%s\\n" "$PIN" | npm run admin -- accounts check-pin UID).');
+  if (pin === '') return failure('accounts check-pin reads the PIN from a prompt (not shown), or from piped stdin; none was given. Never put a PIN on the command line.');
   // Unknown accounts and accounts without a PIN get the same answer as a wrong PIN.
   const matches = await services.directory.checkPin(uid, pin);
   // A PIN check by the service desk is a guess like any other, so it leaves a trace.
@@ -147,36 +179,121 @@ async function checkPin(services: Services, uid: string, stdin: string): Promise
   return matches ? new Output().say('PIN matches').done(EXIT_OK) : new Output().say('PIN does not match').done(EXIT_REFUSED);
 }
 
+/** The PIN and its confirmation from stdin: two lines from the prompt, or one piped line (which confirms itself). */
+function pinLines(stdin: string): { pin: string; confirm: string } {
+  const lines = stdin.split(/\r\n|\r|\n/);
+  if (lines.length > 1 && lines.at(-1) === '') lines.pop();
+  const pin = lines[0] ?? '';
+  return { pin, confirm: lines.length > 1 ? lines[1]! : pin };
+}
+
+async function setPin(services: Services, uid: string, stdin: string): Promise<AdminResult> {
+  const { pin, confirm } = pinLines(stdin);
+  if (pin === '') return failure('accounts set-pin reads the new PIN from a prompt (not shown), or from piped stdin; none was given. Never put a PIN on the command line.');
+  const result = await setPinByServiceDesk(
+    { ...services, contacts: services.store.contacts, links: services.store.links, pinPolicy: services.pinReset.pinPolicy },
+    uid,
+    pin,
+    confirm,
+  );
+  switch (result.kind) {
+    case 'no-account':
+      return new Output().warn(`There is no account ${uid}; no PIN was set.`).done(EXIT_REFUSED);
+    case 'rejected': {
+      const output = new Output();
+      const { minLength: min, maxLength: max } = services.pinReset.pinPolicy;
+      for (const problem of result.problems) {
+        const key = `page.problem.${problem}`;
+        output.warn(`pin: ${services.messages.has(key) ? services.messages.t(key, { min, max }, 'en') : `refused by the PIN policy (${problem})`}`);
+      }
+      return output.warn(`No PIN was set for ${uid}; choose another and run accounts set-pin again.`).done(EXIT_REFUSED);
+    }
+    case 'done':
+      return new Output()
+        .say(`${uid}: the new PIN is set; ${result.revoked} open links and codes stopped working. We are letting ${uid} know by email (and SMS, if registered).`)
+        .done(EXIT_OK);
+  }
+}
+
 async function showContacts(services: Services, uid: string): Promise<AdminResult> {
   const [account, contact] = await Promise.all([services.directory.findByUid(uid), services.store.contacts.get(uid)]);
-  if (!account && !contact) return new Output().say(`No account ${uid}.`).done(EXIT_REFUSED);
-  if (!contact || (!contact.email && !contact.mobile)) return new Output().say(`${uid} has no registered contacts.`).done(EXIT_REFUSED);
+  if (!account && !contact) return new Output().say(`There is no account ${uid}.`).done(EXIT_REFUSED);
+  if (!contact || (!contact.email && !contact.mobile)) {
+    const output = new Output().say(`${uid} has no registered contacts${contact?.erasedAt !== undefined ? ` (erased on ${formatTime(contact.erasedAt)})` : ''}.`);
+    for (const line of await limitLines(services, uid, {})) output.say(line);
+    return output.done(EXIT_REFUSED);
+  }
   const output = new Output().say(account ? `${uid} (${account.name})` : `${uid} (no such account in the directory)`);
   output.say(`  email:    ${contact.email ? maskEmail(contact.email) : '(none)'}`);
   output.say(`  mobile:   ${contact.mobile ? maskMobile(contact.mobile) : '(none)'}`);
   output.say(`  source:   ${contact.source === 'self' ? 'self (registered with the bot)' : 'import (two-factor registrations)'}`);
   output.say(`  verified: ${new Date(contact.verifiedAt).toISOString()}`);
+  for (const line of await limitLines(services, uid, contact)) output.say(line);
   return output.done(EXIT_OK);
+}
+
+const count = (w: WindowCount, window: string) => `${w.count} of ${w.limit} in the last ${window}`;
+
+/** Every pause and limit that applies to the account and its contacts now, each with when it ends. */
+async function limitLines(services: Services, uid: string, contact: { email?: string; mobile?: string }): Promise<string[]> {
+  const { throttles, sms } = services;
+  const account = await throttles.accountLimits(uid);
+  const inForce: string[] = [];
+  if (account.pausedUntil) inForce.push(`self-service is paused until ${formatTime(account.pausedUntil)} (unlock lifts it)`);
+  if (account.lastHour.until) inForce.push(`sends for the account: ${count(account.lastHour, 'hour')}; the next send pauses self-service`);
+  if (account.lastDay.until) inForce.push(`sends for the account: ${count(account.lastDay, 'day')}; the next send pauses self-service`);
+  if (account.failures.count >= account.failures.limit) inForce.push(`failed code checks in a row: ${account.failures.count} of ${account.failures.limit}`);
+  const destinations = [contact.email && { to: contact.email, shown: maskEmail(contact.email) }, contact.mobile && { to: contact.mobile, shown: maskMobile(contact.mobile) }].filter(
+    (d): d is { to: string; shown: string } => Boolean(d),
+  );
+  const perDestination: string[] = [];
+  for (const { to, shown } of destinations) {
+    const limit = await throttles.destinationLimit(to);
+    perDestination.push(`codes to ${shown}: ${count(limit, 'hour')}`);
+    if (limit.until) inForce.push(`codes to ${shown}: ${count(limit, 'hour')}; none is sent until ${formatTime(limit.until)} (unlock clears it)`);
+  }
+  if (contact.mobile && (await sms.optOuts.isOptedOut(contact.mobile))) inForce.push(`${maskMobile(contact.mobile)} texted STOP: nothing is sent to it until it texts START`);
+  if (contact.mobile && (await sms.ceiling.reached())) {
+    const now = services.clock.now();
+    inForce.push(`all SMS: the hourly ceiling (SMS_MAX_PER_HOUR) is reached; codes resume at ${formatTime(now - (now % 3_600_000) + 3_600_000)}`);
+  }
+  return [
+    `  sent:     ${[count(account.lastHour, 'hour'), `${account.lastDay.count} of ${account.lastDay.limit} in the last day`, ...perDestination].join('; ')}`,
+    `  failed code checks in a row: ${account.failures.count} of ${account.failures.limit}`,
+    inForce.length > 0 ? '  limits in force now:' : '  limits in force now: none',
+    ...inForce.map((line) => `    - ${line}`),
+  ];
 }
 
 async function deleteContacts(services: Services, uid: string): Promise<AdminResult> {
   const erased = await services.erasure.erase(uid, { channel: 'admin' });
-  if (!erased) return new Output().say(`${uid} has no registered contacts; nothing deleted.`).done(EXIT_REFUSED);
+  if (!erased) {
+    const known = (await services.directory.findByUid(uid)) !== undefined;
+    return new Output().say(known ? `${uid} has no registered contacts; nothing deleted.` : `There is no account ${uid}, and no contacts are registered under that UID; nothing deleted.`).done(EXIT_REFUSED);
+  }
   const output = new Output().say(`${uid}: contacts deleted (email ${erased.email ?? '(none)'}, mobile ${erased.mobile ?? '(none)'}); ${erased.revoked} open links and codes revoked.`);
-  output.say(erased.notified ? `${uid}: the institutional email is being told.` : `(There is no account ${uid} in the directory, so no one was told.)`);
+  output.say(erased.notified ? `${uid}: we are emailing their institutional address to let them know.` : `(There is no account ${uid} in the directory, so no one was told.)`);
+  output.say(`${uid}: later contacts imports will not bring these contacts back.`);
   return output.done(EXIT_OK);
 }
 
 async function unlock(services: Services, uid: string): Promise<AdminResult> {
-  const pausedUntil = await services.throttles.pausedUntil(uid);
-  const hadCounters = await services.throttles.clear(uid);
-  await services.audit.record('throttle.unlocked', { uid, channel: 'admin' }, 'ok', { wasPaused: pausedUntil !== undefined, hadCounters });
-  const known = (await services.directory.findByUid(uid)) !== undefined;
+  if (!(await services.directory.findByUid(uid))) return new Output().say(`There is no account ${uid}; nothing to unlock.`).done(EXIT_REFUSED);
+  const { throttles } = services;
+  const pausedUntil = await throttles.pausedUntil(uid);
+  const hadCounters = await throttles.clear(uid);
+  // The limits of the account's own contacts too, or its next code would still not be sent.
+  const contact = await services.store.contacts.get(uid);
+  const cleared: string[] = [];
+  if (contact?.email && (await throttles.clearDestination(contact.email))) cleared.push(maskEmail(contact.email));
+  if (contact?.mobile && (await throttles.clearDestination(contact.mobile))) cleared.push(maskMobile(contact.mobile));
+  await services.audit.record('throttle.unlocked', { uid, channel: 'admin' }, 'ok', { wasPaused: pausedUntil !== undefined, hadCounters, ...(cleared.length > 0 ? { contactLimits: cleared.length } : {}) });
   const output = new Output();
   if (pausedUntil !== undefined) output.say(`${uid}: self-service was paused until ${new Date(pausedUntil).toISOString()}; the pause and the rate-limit counters are cleared.`);
   else if (hadCounters) output.say(`${uid}: was not paused; the rate-limit counters are cleared.`);
-  else output.say(`${uid}: was not paused and had no rate-limit counters; nothing to clear.`);
-  if (!known) output.say(`(There is no account ${uid} in the directory.)`);
+  else if (cleared.length === 0) output.say(`${uid}: was not paused and had no rate-limit counters; nothing to clear.`);
+  else output.say(`${uid}: was not paused and had no rate-limit counters of its own.`);
+  if (cleared.length > 0) output.say(`${uid}: the limits on codes to ${cleared.join(' and ')} are cleared.`);
   return output.done(EXIT_OK);
 }
 

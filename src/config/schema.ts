@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PHONE_REGION, isPhoneRegion } from '../domain/contactFormats.js';
 
 /**
  * Every setting the bot reads, with its default and a one-line description.
@@ -91,6 +92,17 @@ export const settings = {
   MESSAGES_PER_IP_PER_MINUTE: { schema: int(1, 1_000_000).default(6000), doc: { description: "Requests to /api/messages per client IP per minute. Generous: all Teams traffic comes from Microsoft's IPs." } },
   PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE: { schema: int(1, 100_000).default(120), doc: { description: 'Requests to the PIN page (GET, HEAD, POST) per client IP per minute; raise it behind a large campus NAT.' } },
   TRUSTED_PROXY_HOPS: { schema: int(0, 10).default(0), doc: { description: 'Reverse proxies in front of the bot; the client IP is read that many hops from the right of X-Forwarded-For. 0: the socket address.' } },
+
+  // Issue 13: security holes found from outside (trusted identities, phone numbers).
+  NODE_ENV: { schema: optionalText, doc: { description: "Node's environment name; 'production' refuses the settings meant for local trials only.", example: 'production' } },
+  DEFAULT_PHONE_REGION: {
+    schema: z.string().trim().toUpperCase().default(DEFAULT_PHONE_REGION).refine(isPhoneRegion, { error: 'must be a two-letter country code, e.g. HK or GB' }),
+    doc: { description: 'Country of mobile numbers typed without a country code (ISO 3166 two letters); only numbers that can receive SMS are accepted.' },
+  },
+  TRUST_UNVERIFIED_TEAMS_IDENTITY: {
+    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+    doc: { description: 'Believe a Teams identity on requests without a verified Bot Framework token. Local trials and tests only: refused with NODE_ENV=production or MicrosoftAppId.' },
+  },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;
@@ -122,6 +134,11 @@ export const configSchema = z
       }
       if (valid('MicrosoftAppType') && c.MicrosoftAppType !== 'MultiTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
         ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required when MicrosoftAppType=${c.MicrosoftAppType}` });
+      }
+      if (c.TRUST_UNVERIFIED_TEAMS_IDENTITY && valid('TRUST_UNVERIFIED_TEAMS_IDENTITY')) {
+        // Anyone who can reach /api/messages could then pose as any Teams user: never where real users are.
+        if (c.NODE_ENV === 'production') ctx.addIssue({ code: 'custom', path: ['TRUST_UNVERIFIED_TEAMS_IDENTITY'], message: 'must not be true when NODE_ENV=production (it lets a request pose as any Teams user)' });
+        if (c.MicrosoftAppId) ctx.addIssue({ code: 'custom', path: ['TRUST_UNVERIFIED_TEAMS_IDENTITY'], message: 'must not be true when MicrosoftAppId is set (requests are verified then; the setting is for local trials and tests only)' });
       }
       if (valid('SENDS_PER_ACCOUNT_PER_DAY', 'SENDS_PER_ACCOUNT_PER_HOUR') && c.SENDS_PER_ACCOUNT_PER_DAY < c.SENDS_PER_ACCOUNT_PER_HOUR) {
         ctx.addIssue({ code: 'custom', path: ['SENDS_PER_ACCOUNT_PER_DAY'], message: 'must be at least SENDS_PER_ACCOUNT_PER_HOUR' });

@@ -32,7 +32,8 @@ export type AuditName =
   | 'sms.flood_limited'
   | 'sms.ceiling_reached'
   | 'sms.undelivered'
-  | 'teams.tenant_refused';
+  | 'teams.tenant_refused'
+  | 'contacts.restored';
 
 export interface AuditContext {
   uid?: string;

@@ -10,6 +10,19 @@ import type { Notices } from './notices.js';
 import type { LanguagePreferences } from './languagePreferences.js';
 import type { SecurityPolicy } from './policy.js';
 import type { VerificationCodes } from './verificationCodes.js';
+import type { ServerKey } from './secrets.js';
+
+/** The tombstone of one erased contact: an HMAC of the account, the kind and the value; never the value itself. */
+export function erasureMark(key: ServerKey, uid: string, kind: 'email' | 'mobile', value: string): string {
+  return key.mac('erased-contact', uid, kind, kind === 'email' ? value.toLowerCase() : value);
+}
+
+/** The erased contacts among `contact` for this account (by their tombstones in `record`). */
+export function erasedAmong(key: ServerKey, record: ContactRecord | undefined, uid: string, contact: { email?: string; mobile?: string }): ('email' | 'mobile')[] {
+  const marks = new Set(record?.erased ?? []);
+  if (marks.size === 0) return [];
+  return (['email', 'mobile'] as const).filter((kind) => contact[kind] !== undefined && marks.has(erasureMark(key, uid, kind, contact[kind]!)));
+}
 
 export interface ErasureResult {
   /** What was deleted, masked. */
@@ -32,6 +45,7 @@ export interface ContactErasureDeps {
   policy: SecurityPolicy;
   clock: Clock;
   languages: LanguagePreferences;
+  key: ServerKey;
 }
 
 /**
@@ -42,12 +56,21 @@ export interface ContactErasureDeps {
 export class ContactErasure {
   constructor(private readonly deps: ContactErasureDeps) {}
 
-  /** Undefined when the account has no contacts to erase. */
+  /**
+   * Undefined when the account has no contacts to erase. What stays is a tombstone with no
+   * contact data (an HMAC of each erased value), so a later import cannot bring them back.
+   */
   async erase(uid: string, ctx: AuditContext): Promise<ErasureResult | undefined> {
-    const { contacts, links, codes, directory, audit } = this.deps;
+    const { contacts, links, codes, directory, audit, key, clock } = this.deps;
     const contact = await contacts.get(uid);
-    if (!contact) return undefined;
-    await contacts.delete(uid);
+    if (!contact || (!contact.email && !contact.mobile)) return undefined;
+    const marks = [
+      ...(contact.erased ?? []),
+      ...(contact.email ? [erasureMark(key, uid, 'email', contact.email)] : []),
+      ...(contact.mobile ? [erasureMark(key, uid, 'mobile', contact.mobile)] : []),
+    ];
+    const now = clock.now();
+    await contacts.put({ uid, source: contact.source, verifiedAt: contact.verifiedAt, updatedAt: now, erased: [...new Set(marks)], erasedAt: now });
     const stopped = await revokeOpenLinksAndCodes(links, codes, uid);
     const revoked = stopped.links + stopped.codes;
     const masked = { ...(contact.email ? { email: maskEmail(contact.email) } : {}), ...(contact.mobile ? { mobile: maskMobile(contact.mobile) } : {}) };

@@ -13,6 +13,8 @@ import { KeyedMutex } from './keyedMutex.js';
 import type { SecurityPolicy } from './policy.js';
 import type { Throttles } from './throttles.js';
 import type { VerificationCodes } from './verificationCodes.js';
+import type { ServerKey } from './secrets.js';
+import { erasedAmong, erasureMark } from './contactErasure.js';
 
 export interface TurnContextInfo extends AuditContext {
   channel: string;
@@ -34,6 +36,13 @@ export type SendResult =
 
 export type AltEmailResult = SendResult | { kind: 'invalid' } | { kind: 'institutional' };
 export type MobileResult = SendResult | { kind: 'invalid' };
+
+/**
+ * What an import did with one account's contacts: `kept` (self-registered, never replaced),
+ * `erased` (erased with contacts delete, not brought back), or a change; `restored` names the
+ * erased contacts an import was told to bring back (`--restore-erased`).
+ */
+export type ImportedContact = 'created' | 'updated' | 'unchanged' | 'kept' | 'erased' | { restored: ('email' | 'mobile')[]; change: 'created' | 'updated' };
 
 /** How the user proved who they are before changing contacts. */
 export type IdentityProof = { kind: 'code'; challengeId: string } | { kind: 'signed-in' };
@@ -77,6 +86,7 @@ export class ContactRegistration {
       background: BackgroundWork;
       notices: Notices;
       languages: LanguagePreferences;
+      key: ServerKey;
     },
   ) {}
 
@@ -111,7 +121,7 @@ export class ContactRegistration {
   }
 
   async startMobile(uid: string, input: string, ctx: TurnContextInfo): Promise<MobileResult> {
-    const mobile = normalizeMobile(input);
+    const mobile = normalizeMobile(input, this.deps.policy.phoneRegion);
     if (!mobile) return { kind: 'invalid' };
     return this.sendToContact(uid, 'mobile', mobile, ctx);
   }
@@ -171,6 +181,8 @@ export class ContactRegistration {
     const record: ContactRecord = { uid, email: email.target, mobile: mobile.target, source: 'self', verifiedAt: now, updatedAt: now };
     const previous = await this.perAccount.run(uid, async () => {
       const before = await contacts.get(uid);
+      // Tombstones of erased contacts outlive a new registration, so a later import still cannot bring those back.
+      if (before?.erased) Object.assign(record, { erased: before.erased, ...(before.erasedAt !== undefined ? { erasedAt: before.erasedAt } : {}) });
       await contacts.put(record);
       return before;
     });
@@ -182,19 +194,28 @@ export class ContactRegistration {
 
   /**
    * Reuses a contact registered for the VPN's two-factor login (imported by the service desk), as
-   * verified. A contact the user registered with the bot is never replaced by an import.
+   * verified. A contact the user registered with the bot is never replaced by an import, and a
+   * contact erased with `contacts delete` is not brought back (`erased`) unless `restoreErased`.
    */
-  importContact(uid: string, contact: { email?: string; mobile?: string }): Promise<'created' | 'updated' | 'unchanged' | 'kept'> {
+  importContact(uid: string, contact: { email?: string; mobile?: string }, { restoreErased = false }: { restoreErased?: boolean } = {}): Promise<ImportedContact> {
     return this.perAccount.run(uid, async () => {
       const existing = await this.deps.contacts.get(uid);
-      if (existing?.source === 'self') return 'kept';
-      if (existing && existing.email === contact.email && existing.mobile === contact.mobile) return 'unchanged';
+      const live = existing !== undefined && (existing.email !== undefined || existing.mobile !== undefined);
+      if (live && existing.source === 'self') return 'kept';
+      const erased = erasedAmong(this.deps.key, existing, uid, contact);
+      if (erased.length > 0 && !restoreErased) return 'erased';
+      if (live && existing.email === contact.email && existing.mobile === contact.mobile) return 'unchanged';
       const now = this.deps.clock.now();
       const record: ContactRecord = { uid, source: 'import', verifiedAt: now, updatedAt: now };
       if (contact.email) record.email = contact.email;
       if (contact.mobile) record.mobile = contact.mobile;
+      // A restored contact loses its tombstone; the others keep theirs.
+      const restored = new Set(erased.map((kind) => erasureMark(this.deps.key, uid, kind, contact[kind]!)));
+      const kept = (existing?.erased ?? []).filter((mark) => !restored.has(mark));
+      if (kept.length > 0) Object.assign(record, { erased: kept, ...(existing?.erasedAt !== undefined ? { erasedAt: existing.erasedAt } : {}) });
       await this.deps.contacts.put(record);
-      return existing ? 'updated' : 'created';
+      if (erased.length > 0) return { restored: erased, change: live ? 'updated' : 'created' };
+      return live ? 'updated' : 'created';
     });
   }
 

@@ -4,7 +4,7 @@ import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
 import { registerTeamsPageScript, type TeamsPageBundler } from './teamsPageScript.js';
-import type { BotTokenCheck } from '../bot/botToken.js';
+import { markTokenVerified, type BotTokenCheck } from '../bot/botToken.js';
 import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
 import type { SmsAdapter } from '../channels/sms/smsAdapter.js';
 import { clientAddress, RateLimiter, sendTooMany } from './rateLimit.js';
@@ -68,6 +68,13 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
     sendTooMany(res, decision, 'Too many requests from this address.');
     return next(false);
   });
+  // Without MicrosoftAppId nothing on /api/messages is authenticated, so only this machine may use it
+  // (the terminal chat, the Emulator). Judged by the socket, never X-Forwarded-For, which anyone can write.
+  server.pre((req: Request, res: Response, next: restify.Next) => {
+    if (config.MicrosoftAppId || !/^\/api\/messages\/?$/.test(req.getPath()) || isLoopback(req.socket.remoteAddress)) return next();
+    res.send(401, { code: 'Unauthorized', message: LOCAL_ONLY });
+    return next(false);
+  });
   server.pre((req: Request, res: Response, next: restify.Next) => {
     // restify inflates gzip bodies unbounded and without an error handler (a bad one crashed the
     // process); no client of ours compresses what it sends.
@@ -109,10 +116,16 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
       res.send(400, { code: 'BadRequest', message: `The activity lacks ${missing.join(', ')}.` });
       return;
     }
-    if (services.config.MicrosoftAppId && !(checkToken && (await checkToken(req.body as Activity, req.headers.authorization ?? '')))) {
+    const verified = services.config.MicrosoftAppId !== undefined && checkToken !== undefined && (await checkToken(req.body as Activity, req.headers.authorization ?? ''));
+    if (services.config.MicrosoftAppId && !verified) {
       // Refused here rather than by the SDK, which prints a stack trace for every probe and answers
       // 500 when it cannot reach the signing keys.
       res.send(401, { code: 'Unauthorized', message: 'A valid Bot Framework token is required.' });
+      return;
+    }
+    if (!verified && (req.body as Activity).channelId === SMS_CHANNEL) {
+      // Only the Azure Bot Service Twilio channel posts sms activities here, always with a token.
+      res.send(401, { code: 'Unauthorized', message: SMS_NEEDS_TOKEN });
       return;
     }
     // Counted after the token check (when one is required); the per-IP limit above bounds the rest.
@@ -121,7 +134,10 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
       sendTooMany(res, perConversation, 'Too many messages in this conversation.');
       return;
     }
-    await adapter.process(req, res, (context) => bot.run(context));
+    await adapter.process(req, res, (context) => {
+      if (verified) markTokenVerified(context);
+      return bot.run(context);
+    });
   });
 
   registerResetPage(server, pinReset, services, (req) => pinPagePerIp.take(addressOf(req)));
@@ -153,6 +169,17 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
       accepting = false;
     },
   };
+}
+
+const SMS_CHANNEL = 'sms';
+const LOCAL_ONLY = 'Without MicrosoftAppId this bot takes activities only from this machine (loopback); set MicrosoftAppId to serve the Bot Framework.';
+const SMS_NEEDS_TOKEN = 'An sms activity on /api/messages needs a verified Bot Framework token (the Azure Bot Service Twilio channel); texts to the Twilio number arrive on /api/sms.';
+
+/** Whether a socket's peer is this machine: 127.0.0.0/8 or ::1, also as IPv4-mapped IPv6. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 /** Fields every Bot Framework activity carries and the SDK relies on, each a non-empty string. */

@@ -1,3 +1,5 @@
+import type { PinSetter } from './store.js';
+
 /** A portal account as the directory knows it. Never carries the PIN or its hash. */
 export interface Account {
   uid: string;
@@ -19,6 +21,6 @@ export interface Directory {
   findByAadObjectId(objectId: string): Promise<Account | undefined>;
   /** Whether `pin` is the account's current PIN. False for unknown accounts or accounts without a PIN. */
   checkPin(uid: string, pin: string): Promise<boolean>;
-  /** Sets the PIN durably; resolves only once it is saved. */
-  setPin(uid: string, pin: string): Promise<void>;
+  /** Sets the PIN durably; resolves only once it is saved. `by`: who set it (default the user, on the PIN page). */
+  setPin(uid: string, pin: string, by?: PinSetter): Promise<void>;
 }

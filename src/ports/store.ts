@@ -12,6 +12,9 @@ export interface Table<T> {
   scan(predicate: (record: T) => boolean): Promise<T[]>;
 }
 
+/** Who set a PIN: the user (the PIN page), the service desk (`accounts set-pin`), or an `accounts import`. */
+export type PinSetter = 'user' | 'service-desk' | 'import';
+
 export interface AccountRecord {
   uid: string;
   name: string;
@@ -20,6 +23,9 @@ export interface AccountRecord {
   aadObjectId?: string;
   /** scrypt$N$r$p$salt$hash, see src/domain/pinHash.ts. */
   pinHash?: string;
+  /** When the PIN was last set, and by whom; absent on records from before these were kept (taken as set by an import). */
+  pinSetAt?: number;
+  pinSetBy?: PinSetter;
   createdAt: number;
   updatedAt: number;
 }
@@ -34,6 +40,14 @@ export interface ContactRecord {
   source: 'self' | 'import';
   verifiedAt: number;
   updatedAt: number;
+  /**
+   * Tombstones of contacts erased with `contacts delete`: an HMAC under the server key of each
+   * erased value (never the value), so a later import cannot bring one back. A record holding only
+   * these has no contacts.
+   */
+  erased?: string[];
+  /** When contacts were last erased. */
+  erasedAt?: number;
 }
 
 export type ChallengePurpose = 'identity' | 'alt-email' | 'mobile' | 'reset-sms';

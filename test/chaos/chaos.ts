@@ -57,7 +57,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = ([lo, hi]: [number, number]) => lo + Math.floor(Math.random() * (hi - lo + 1));
 
 function registrationFor(i: number): Registration {
-  return { uid: `c${i}`, email: `a${i}@m${i}.example.com`, mobile: `+8526${String(i).padStart(7, '0')}` };
+  return { uid: `c${i}`, email: `a${i}@m${i}.example.com`, mobile: `+85261${String(i).padStart(6, '0')}` };
 }
 
 /** Reads codes from the outbox as the users' mailboxes and phones would, tolerating a torn last line. */

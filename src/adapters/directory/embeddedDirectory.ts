@@ -1,6 +1,6 @@
 import type { Account, Directory } from '../../ports/directory.js';
 import type { Clock } from '../../ports/clock.js';
-import type { AccountRecord, Table } from '../../ports/store.js';
+import type { AccountRecord, PinSetter, Table } from '../../ports/store.js';
 import { hashPin, verifyPin } from '../../domain/pinHash.js';
 
 export interface AccountImport {
@@ -11,7 +11,14 @@ export interface AccountImport {
   pin?: string;
 }
 
-export type ImportOutcome = 'created' | 'updated' | 'unchanged';
+/** `pin-kept`: nothing was applied, because the row would replace a PIN set since (by the user or the service desk). */
+export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'pin-kept';
+
+export interface ImportResult {
+  outcome: ImportOutcome;
+  /** The PIN set since the last import that the row kept (`pin-kept`) or replaced (with `overwritePins`). */
+  pinSetSince?: { at: number; by: Exclude<PinSetter, 'import'> };
+}
 
 const toAccount = (r: AccountRecord): Account => ({
   uid: r.uid,
@@ -48,23 +55,32 @@ export class EmbeddedDirectory implements Directory {
     return verifyPin(pin, r?.pinHash);
   }
 
-  async setPin(uid: string, pin: string): Promise<void> {
+  async setPin(uid: string, pin: string, by: PinSetter = 'user'): Promise<void> {
     const pinHash = await hashPin(pin);
     // Read after hashing (scrypt takes a while), so a change made meanwhile is not overwritten.
     const r = await this.accounts.get(uid);
     if (!r) throw new Error('No such account');
     r.pinHash = pinHash;
     r.updatedAt = this.clock.now();
+    r.pinSetAt = r.updatedAt;
+    r.pinSetBy = by;
     await this.accounts.put(r);
   }
 
-  /** Adds or updates an account from the service desk's import; a given PIN is hashed, never kept. */
-  async importAccount(row: AccountImport): Promise<ImportOutcome> {
+  /**
+   * Adds or updates an account from the service desk's import; a given PIN is hashed, never kept.
+   * A row never silently replaces a PIN set since the last import (by the user or the service
+   * desk): such a row is not applied at all (`pin-kept`), unless `overwritePins`.
+   */
+  async importAccount(row: AccountImport, { overwritePins = false }: { overwritePins?: boolean } = {}): Promise<ImportResult> {
     const now = this.clock.now();
     const existing = await this.accounts.get(row.uid);
     const sameDetails = existing && existing.name === row.name && existing.email === row.email && (existing.upn ?? '') === (row.upn ?? '');
     const samePin = row.pin === undefined || (existing !== undefined && (await verifyPin(row.pin, existing.pinHash)));
-    if (existing && sameDetails && samePin) return 'unchanged';
+    if (existing && sameDetails && samePin) return { outcome: 'unchanged' };
+    const setBy = existing?.pinSetBy;
+    const pinSetSince = !samePin && existing?.pinHash && setBy && setBy !== 'import' ? { at: existing.pinSetAt ?? existing.updatedAt, by: setBy } : undefined;
+    if (pinSetSince && !overwritePins) return { outcome: 'pin-kept', pinSetSince };
     const record: AccountRecord = {
       ...(existing ?? { createdAt: now }),
       uid: row.uid,
@@ -74,8 +90,12 @@ export class EmbeddedDirectory implements Directory {
     };
     if (row.upn) record.upn = row.upn;
     else delete record.upn;
-    if (row.pin !== undefined && !samePin) record.pinHash = await hashPin(row.pin);
+    if (row.pin !== undefined && !samePin) {
+      record.pinHash = await hashPin(row.pin);
+      record.pinSetAt = now;
+      record.pinSetBy = 'import';
+    }
     await this.accounts.put(record);
-    return existing ? 'updated' : 'created';
+    return { outcome: existing ? 'updated' : 'created', ...(pinSetSince ? { pinSetSince } : {}) };
   }
 }
