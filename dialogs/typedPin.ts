@@ -13,6 +13,8 @@ const SAYS_PIN_IS =
   /\b(?:pin|password|passcode|passwd|pwd)(?: number| code)?\s*(?:is|was|=|:|should be|will be|would be|to)\s*["'“‘]?([^\s"'”’]+)/i;
 const SAYS_PIN_IS_ZH = /(?:密碼|pin)\s*(?:是|係|為|:|：|=|改為|改成|設為|轉做)\s*["'「『]?([^\s"'」』]+)/i;
 
+const EMAIL_SHAPED = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /** A single word that mixes at least three of lower case, upper case, digits and symbols (not the `.-_` UIDs use), 8 to 64 long. */
 function passwordShaped(word: string): boolean {
   if (word.length < 8 || word.length > 64 || /\s/.test(word)) return false;
@@ -29,6 +31,8 @@ function passwordShaped(word: string): boolean {
 export function looksLikeTypedPin(text: string | undefined, codeDigits: number): boolean {
   const typed = (text ?? '').replace(/<at>.*?<\/at>/g, '').normalize('NFKC').trim();
   if (!typed || normalizeEmail(typed) || normalizeMobile(typed) || isCodeShaped(typed, codeDigits)) return false;
+  // Shaped like an address even where the address itself is refused (a hidden character in it): that refusal says more.
+  if (EMAIL_SHAPED.test(typed)) return false;
   const said = SAYS_PIN_IS.exec(typed)?.[1];
   if (said && said.length >= 4 && !NOT_A_SECRET.has(said.toLowerCase().replace(/[.,!?]+$/, ''))) return true;
   const saidZh = SAYS_PIN_IS_ZH.exec(typed)?.[1];

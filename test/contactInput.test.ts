@@ -49,7 +49,7 @@ describe('control (Cc) and format (Cf) characters in an address, a number or a U
     }
     await t.services.background.drain();
     expect(t.mailer.sent.map((m) => m.to)).toEqual(['jdoe@example.edu']);
-    await converse(chat, [['tom@gmail.com', 'I have sent a 6-digit code to t***@gmail.com']]);
+    await converse(chat, [['tom@gmail.com', 'I have sent a 6-digit code to t•••@gmail.com']]);
   });
 
   test('in chat: a mobile number or a UID with one is refused with a re-prompt, in both languages', async () => {
@@ -110,13 +110,13 @@ describe('mobile numbers: only numbers that can receive SMS are accepted (libpho
       ['call me', "doesn't look like a mobile number"],
     ]);
     expect(t.sms.sent).toEqual([]);
-    await converse(chat, [['9123 4567', 'I have sent a 6-digit code by SMS to +852 ****4567']]);
+    await converse(chat, [['9123 4567', 'I have sent a 6-digit code by SMS to +852 ••••4567']]);
 
     const zh = await atMobile('zh-HK');
     await converse(zh, [
       ['2123 4567', '這是固網電話號碼，固網電話不能接收短訊'],
       ['+999 1234 5678', '這不是有效的電話號碼'],
-      ['+852 9123 4567', '+852 ****4567'],
+      ['+852 9123 4567', '+852 ••••4567'],
     ]);
   });
 
