@@ -91,6 +91,13 @@ export const settings = {
   MESSAGES_PER_IP_PER_MINUTE: { schema: int(1, 1_000_000).default(6000), doc: { description: "Requests to /api/messages per client IP per minute. Generous: all Teams traffic comes from Microsoft's IPs." } },
   PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE: { schema: int(1, 100_000).default(120), doc: { description: 'Requests to the PIN page (GET, HEAD, POST) per client IP per minute; raise it behind a large campus NAT.' } },
   TRUSTED_PROXY_HOPS: { schema: int(0, 10).default(0), doc: { description: 'Reverse proxies in front of the bot; the client IP is read that many hops from the right of X-Forwarded-For. 0: the socket address.' } },
+
+  // The PIN page and the PIN policy (NIST SP 800-63B 5.1.1.2).
+  PIN_MIN_STRENGTH: { schema: int(0, 4).default(3), doc: { description: "Lowest zxcvbn score (0-4) a new PIN may have; weaker ones are refused with zxcvbn's feedback as the reason." } },
+  INSTITUTION_NAME: {
+    schema: optionalText,
+    doc: { description: 'Your institution as the PIN page names it, so users can tell the real page from an imitation; its words also count as easy to guess in a PIN. Unset: the page names none.', example: 'Example University' },
+  },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;
