@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { PinPolicy, STRENGTH_SUGGESTIONS, STRENGTH_WARNINGS } from '../src/domain/pinPolicy.js';
+import { inProcessEstimator, PinPolicy, STRENGTH_SUGGESTIONS, STRENGTH_WARNINGS } from '../src/domain/pinPolicy.js';
+import { workerEstimator } from '../src/adapters/strength/workerEstimator.js';
 import { catalogs, LANGUAGES, type MessageKey } from '../src/messages/catalog.js';
 import { loadConfig } from '../src/config/load.js';
 import { openTestServices, type TestServices } from './support/services.js';
@@ -112,5 +113,35 @@ describe("a weak PIN's reason is zxcvbn's own feedback, translated", () => {
     // Sentences of ours, not zxcvbn's keys passed through.
     for (const key of keys) expect({ key, sentence: catalogs.en[key] }).toEqual({ key, sentence: expect.stringMatching(/^[A-Z][^ ]* .*\.$/) });
     expect(catalogs['zh-hk']['strength.warning.userInputs']).toBe('當中用了您自己的資料（姓名、UID 或電郵地址）或本服務的名稱。');
+  });
+});
+
+describe('judging a PIN never holds up the bot', () => {
+  // Look-alike symbols and runs of years: the patterns zxcvbn takes longest over.
+  const slow = ['4@3!1|0$5'.repeat(7), '1990199119921993199419951996199719981999200020012002200320042005'.slice(0, 64)];
+
+  test("the server judges PINs in a worker thread: other work goes on while a long patterned PIN is judged, and the judgement is the in-process one's", async () => {
+    const policy = t.services.pinReset.pinPolicy;
+    for (const pin of slow) {
+      let settled = false;
+      const judged = policy.judge(pin, pin, jane).then((j) => ((settled = true), j));
+      // A turn of the event loop: with zxcvbn on this thread it could only come after the judgement.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect({ pin, settledBeforeTheLoopTurned: settled }).toEqual({ pin, settledBeforeTheLoopTurned: false });
+      expect(await judged).toEqual(await new PinPolicy().judge(pin, pin, jane));
+    }
+  });
+
+  test('the worker gives the same estimates as zxcvbn-ts in-process, and starts again after it is stopped', async () => {
+    const worker = workerEstimator();
+    try {
+      for (const pin of ['12341234', 'password1', 'tram harbour lantern quietly', 'janedoe2024', ...slow]) {
+        expect({ pin, estimate: await worker.estimate(pin, ['jane', 'doe']) }).toEqual({ pin, estimate: await inProcessEstimator(pin, ['jane', 'doe']) });
+      }
+      await worker.close();
+      expect((await worker.estimate('password1', [])).common).toBe(true);
+    } finally {
+      await worker.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import type { TranslationKeys, ZxcvbnFactory } from '@zxcvbn-ts/core';
+import type { OptionsType, TranslationKeys } from '@zxcvbn-ts/core';
+import type { StrengthEstimator } from '../ports/strength.js';
 
 /**
  * Why a new PIN was refused; each has a sentence `page.problem.<id>` in the message catalog.
@@ -47,6 +48,12 @@ export interface PinOwner {
   isCurrentPin: boolean;
 }
 
+/**
+ * zxcvbn-ts's settings, shared by every estimator. Fewer l33t substitutions than its default (100),
+ * whose search explodes on PINs made of look-alike symbols; every character of a PIN is still judged.
+ */
+export const ZXCVBN_OPTIONS = { maxLength: 64, l33tMaxSubstitutions: 12 } as const satisfies OptionsType;
+
 export interface PinPolicyOptions {
   minLength?: number;
   maxLength?: number;
@@ -56,26 +63,30 @@ export interface PinPolicyOptions {
   serviceWords?: readonly string[];
   /** Lower-case passwords that are refused outright; default: zxcvbn-ts's list of common passwords (about 49,000). */
   blocklist?: Iterable<string>;
+  /** Default: zxcvbn-ts in this thread, its dictionaries loaded at the first PIN. */
+  estimator?: StrengthEstimator;
 }
 
 /** Words anyone would try first against a PIN-reset service, whatever the institution. */
 const SERVICE_WORDS = ['portal', 'pin', 'reset', 'password', 'passcode', 'login'];
 
-interface Estimator {
-  zxcvbn: ZxcvbnFactory;
-  commonPasswords: ReadonlySet<string>;
-}
-
 // Loaded on first use, once per process (or page): the dictionaries are large (about 20 MB in memory)
 // and most starts of the bot never judge a PIN.
-let estimator: Promise<Estimator> | undefined;
-function loadEstimator(): Promise<Estimator> {
-  return (estimator ??= (async () => {
+let loaded: Promise<StrengthEstimator> | undefined;
+
+/** zxcvbn-ts in this thread (the browser, tests): the dictionaries load at the first call, once. */
+export const inProcessEstimator: StrengthEstimator = async (pin, words) => {
+  loaded ??= (async () => {
     const [{ ZxcvbnFactory }, common, english] = await Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]);
-    const zxcvbn = new ZxcvbnFactory({ dictionary: { ...common.dictionary, ...english.dictionary }, graphs: common.adjacencyGraphs });
-    return { zxcvbn, commonPasswords: new Set(common.dictionary['passwords-common'].map((p) => p.toLowerCase())) };
-  })());
-}
+    const zxcvbn = new ZxcvbnFactory({ dictionary: { ...common.dictionary, ...english.dictionary }, graphs: common.adjacencyGraphs, ...ZXCVBN_OPTIONS });
+    const commonPasswords = new Set(common.dictionary['passwords-common'].map((p) => p.toLowerCase()));
+    return async (typed, context) => {
+      const { score, feedback } = zxcvbn.check(typed, [...context]);
+      return { score, warning: feedback.warning, suggestions: feedback.suggestions, common: commonPasswords.has(typed.toLowerCase()) };
+    };
+  })();
+  return (await loaded)(pin, words);
+};
 
 /**
  * The PIN rules of NIST SP 800-63B 5.1.1.2: a length range; not the UID, not the current PIN; not a
@@ -91,6 +102,7 @@ export class PinPolicy {
   readonly minStrength: number;
   private readonly serviceWords: readonly string[];
   private readonly blocklist: ReadonlySet<string> | undefined;
+  private readonly estimate: StrengthEstimator;
 
   constructor(options: PinPolicyOptions = {}) {
     this.minLength = options.minLength ?? 8;
@@ -98,11 +110,12 @@ export class PinPolicy {
     this.minStrength = options.minStrength ?? 3;
     this.serviceWords = [...SERVICE_WORDS, ...(options.serviceWords ?? [])];
     this.blocklist = options.blocklist && new Set([...options.blocklist].map((p) => p.toLowerCase()));
+    this.estimate = options.estimator ?? inProcessEstimator;
   }
 
   /** Loads the dictionaries ahead of the first judgement (a page about to ask for a PIN calls it). */
   async prepare(): Promise<void> {
-    await loadEstimator();
+    await this.estimate('', []);
   }
 
   /** Every problem with the new PIN, in a fixed order; empty when it may be set. */
@@ -112,7 +125,6 @@ export class PinPolicy {
 
   /** The problems with the new PIN, and how strong zxcvbn finds it (its feedback is the reason shown for `weak`). */
   async judge(pin: string, confirm: string, about: PinOwner): Promise<PinJudgement> {
-    const { zxcvbn, commonPasswords } = await loadEstimator();
     // The PIN is stored NFKC-normalised (pinHash.ts), so it is measured and compared the same way.
     const typed = pin.normalize('NFKC');
     const lower = typed.toLowerCase();
@@ -126,15 +138,16 @@ export class PinPolicy {
     // Containing a very short UID (`al`) is often chance, so only longer ones count when inside the PIN.
     if (uid && (lower === uid || (uid.length >= 4 && lower.includes(uid)))) found.add('is-uid');
     if (about.isCurrentPin) found.add('is-current');
-    if ((this.blocklist ?? commonPasswords).has(lower)) found.add('common');
 
     let strength: Strength | undefined;
+    // Too long is refused anyway, and not worth the estimator's time.
     if (characters.length <= this.maxLength) {
-      const result = zxcvbn.check(typed, this.contextWords(about));
+      const result = await this.estimate(typed, this.contextWords(about));
+      if (this.blocklist ? this.blocklist.has(lower) : result.common) found.add('common');
       strength = {
         score: result.score,
-        ...(isWarning(result.feedback.warning) ? { warning: result.feedback.warning } : {}),
-        suggestions: [...new Set(result.feedback.suggestions.filter(isSuggestion))],
+        ...(isWarning(result.warning) ? { warning: result.warning } : {}),
+        suggestions: [...new Set(result.suggestions.filter(isSuggestion))],
       };
       // Weak only when nothing more specific was found: that problem already says what to change.
       if (found.size === 0 && strength.score < this.minStrength) found.add('weak');
@@ -159,6 +172,11 @@ export class PinPolicy {
     // Very short words (`of`, `hk`) would make ordinary passphrases look guessable.
     return [...new Set([...phrases, ...joined, ...words])].filter((w) => [...w].length >= 3);
   }
+}
+
+/** The policy a deployment's settings ask for (PIN_MIN_STRENGTH, INSTITUTION_NAME), judged by `estimator`. */
+export function pinPolicyFrom(settings: { pinMinStrength: number; institutionName?: string }, estimator?: StrengthEstimator): PinPolicy {
+  return new PinPolicy({ minStrength: settings.pinMinStrength, serviceWords: settings.institutionName ? [settings.institutionName] : [], ...(estimator ? { estimator } : {}) });
 }
 
 const isWarning = (key: string | null): key is StrengthWarning => key !== null && Object.hasOwn(WARNINGS, key);

@@ -11,7 +11,7 @@ import { KeyedMutex } from './keyedMutex.js';
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
 import type { Notices } from './notices.js';
-import { PinPolicy, type PinProblem, type Strength } from './pinPolicy.js';
+import { pinPolicyFrom, type PinPolicy, type PinProblem, type Strength } from './pinPolicy.js';
 import type { SecurityPolicy } from './policy.js';
 import { constantTimeEqual, randomToken, sha256Hex, type ServerKey } from './secrets.js';
 import type { Throttles } from './throttles.js';
@@ -69,8 +69,7 @@ export class PinReset {
   readonly pinPolicy: PinPolicy;
 
   constructor(private readonly deps: PinResetDeps) {
-    const { pinMinStrength, institutionName } = deps.policy;
-    this.pinPolicy = deps.pinPolicy ?? new PinPolicy({ minStrength: pinMinStrength, serviceWords: institutionName ? [institutionName] : [] });
+    this.pinPolicy = deps.pinPolicy ?? pinPolicyFrom(deps.policy);
   }
 
   /** Mails a link to the registered alternate email, if there is one. The mail goes out in the background. */
