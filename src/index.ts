@@ -9,7 +9,7 @@ import { TeamsIdentity } from './bot/teamsIdentity.js';
 import { TEAMS } from '../dialogs/cards.js';
 import { botTokenCheck } from './bot/botToken.js';
 import { createHttpServer } from './http/server.js';
-import type { TeamsPageBundler } from './http/teamsPageScript.js';
+import type { BuiltFileReader } from './http/pageScripts.js';
 import { SmsAdapter } from './channels/sms/smsAdapter.js';
 import { SmsConventions } from './channels/sms/smsConventions.js';
 import { SmsRendering } from './channels/sms/smsRendering.js';
@@ -23,8 +23,8 @@ import { LanguageChoice } from '../dialogs/language.js';
 export interface AppOverrides extends ServiceOverrides {
   /** How long the SDK may take to verify a Bot Framework token before the activity is refused with 401 (default 10 s). */
   botTokenTimeoutMs?: number;
-  /** Builds the PIN page's script (default: esbuild, once per process). */
-  teamsPageBundler?: TeamsPageBundler;
+  /** Reads the PIN page's built scripts (default: from the build's output, dist/static). */
+  pageFiles?: BuiltFileReader;
 }
 
 export interface App {
@@ -39,7 +39,7 @@ export interface App {
  * The composition root: builds storage, state, dialogs, bot, adapter and HTTP server, in that
  * order, from the validated configuration (with services from ./services.ts).
  */
-export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPageBundler, ...overrides }: AppOverrides = {}): Promise<App> {
+export async function createApp(config: AppConfig, { botTokenTimeoutMs, pageFiles, ...overrides }: AppOverrides = {}): Promise<App> {
   const services = await openServices(config, { role: 'bot', ...overrides });
   const { logger } = services;
 
@@ -107,7 +107,7 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
   }
 
   const checkToken = config.MicrosoftAppId ? botTokenCheck(authentication, config.MicrosoftAppId, logger, services.clock, botTokenTimeoutMs) : undefined;
-  const http = createHttpServer({ services, adapter, bot, pinReset, smsAdapter, ...(checkToken ? { checkToken } : {}), ...(teamsPageBundler ? { teamsPageBundler } : {}) });
+  const http = createHttpServer({ services, adapter, bot, pinReset, smsAdapter, ...(checkToken ? { checkToken } : {}), ...(pageFiles ? { pageFiles } : {}) });
   const adminSocket = await startAdminSocket(services.dataDir, services, logger);
 
   let closing: Promise<void> | null = null;

@@ -24,6 +24,8 @@ import { ContactRegistration } from './domain/contactRegistration.js';
 import { Outbound } from './domain/outbound.js';
 import { Notices } from './domain/notices.js';
 import { PinReset } from './domain/pinReset.js';
+import { pinPolicyFrom } from './domain/pinPolicy.js';
+import { workerEstimator } from './adapters/strength/workerEstimator.js';
 import { policyFromConfig, type SecurityPolicy } from './domain/policy.js';
 import { ServerKey } from './domain/secrets.js';
 import { Retention } from './domain/retention.js';
@@ -136,7 +138,10 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const outbound = new Outbound(mailer, smsServices.sender, logger);
     const notices = new Notices(outbound, audit, background);
     const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices, languages, key });
-    const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
+    // PIN strength is judged in a worker thread: a long patterned PIN can take zxcvbn a second.
+    const strength = workerEstimator();
+    const pinPolicy = pinPolicyFrom(policy, strength.estimate);
+    const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages, pinPolicy });
     const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages, key });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
     // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
@@ -170,7 +175,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
         clearInterval(purgeTimer);
         await retention.settled();
         await background.drain();
-        await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms)]);
+        await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms), strength.close()]);
         await store.close();
       },
     };

@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 import { importAccounts } from './accountImport.js';
 import { importContacts } from './contactImport.js';
 import { setPinByServiceDesk } from '../domain/serviceDeskPin.js';
+import { pinProblemText } from '../domain/pinProblemText.js';
 import { formatTime } from '../domain/contactRegistration.js';
 import type { WindowCount } from '../domain/throttles.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminInput, type AdminResult } from './result.js';
@@ -202,10 +203,7 @@ async function setPin(services: Services, uid: string, stdin: string): Promise<A
     case 'rejected': {
       const output = new Output();
       const { minLength: min, maxLength: max } = services.pinReset.pinPolicy;
-      for (const problem of result.problems) {
-        const key = `page.problem.${problem}`;
-        output.warn(`pin: ${services.messages.has(key) ? services.messages.t(key, { min, max }, 'en') : `refused by the PIN policy (${problem})`}`);
-      }
+      for (const problem of result.problems) output.warn(`pin: ${pinProblemText(services.messages, problem, { min, max, serviceDesk: services.policy.serviceDeskContact }, 'en', result.strength)}`);
       return output.warn(`No PIN was set for ${uid}; choose another and run accounts set-pin again.`).done(EXIT_REFUSED);
     }
     case 'done':

@@ -93,7 +93,7 @@ export const settings = {
   PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE: { schema: int(1, 100_000).default(120), doc: { description: 'Requests to the PIN page (GET, HEAD, POST) per client IP per minute; raise it behind a large campus NAT.' } },
   TRUSTED_PROXY_HOPS: { schema: int(0, 10).default(0), doc: { description: 'Reverse proxies in front of the bot; the client IP is read that many hops from the right of X-Forwarded-For. 0: the socket address.' } },
 
-  // Issue 13: security holes found from outside (trusted identities, phone numbers).
+  // Who is believed, and which phone numbers are taken.
   NODE_ENV: { schema: optionalText, doc: { description: "Node's environment name; 'production' refuses the settings meant for local trials only.", example: 'production' } },
   DEFAULT_PHONE_REGION: {
     schema: z.string().trim().toUpperCase().default(DEFAULT_PHONE_REGION).refine(isPhoneRegion, { error: 'must be a two-letter country code, e.g. HK or GB' }),
@@ -102,6 +102,13 @@ export const settings = {
   TRUST_UNVERIFIED_TEAMS_IDENTITY: {
     schema: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
     doc: { description: 'Believe a Teams identity on requests without a verified Bot Framework token. Local trials and tests only: refused with NODE_ENV=production or MicrosoftAppId.' },
+  },
+
+  // The PIN page and the PIN policy (NIST SP 800-63B 5.1.1.2).
+  PIN_MIN_STRENGTH: { schema: int(0, 4).default(3), doc: { description: "Lowest zxcvbn score (0-4) a new PIN may have; weaker ones are refused with zxcvbn's feedback as the reason." } },
+  INSTITUTION_NAME: {
+    schema: optionalText,
+    doc: { description: 'Your institution as the PIN page names it, so users can tell the real page from an imitation; its words also count as easy to guess in a PIN. Unset: the page names none.', example: 'Example University' },
   },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 

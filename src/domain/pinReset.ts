@@ -11,7 +11,7 @@ import { KeyedMutex } from './keyedMutex.js';
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
 import type { Notices } from './notices.js';
-import { PinPolicy, type PinProblem } from './pinPolicy.js';
+import { pinPolicyFrom, type PinPolicy, type PinProblem, type Strength } from './pinPolicy.js';
 import type { SecurityPolicy } from './policy.js';
 import { constantTimeEqual, randomToken, sha256Hex, type ServerKey } from './secrets.js';
 import type { Throttles } from './throttles.js';
@@ -26,8 +26,11 @@ export interface PinSubmission {
   pin: string;
   confirm: string;
 }
-/** `rejected` carries the account so the page can show the form again without reopening the link. */
-export type SubmitResult = { kind: 'invalid' } | { kind: 'rejected'; problems: PinProblem[]; uid: string } | { kind: 'done'; uid: string };
+/** `rejected` carries the account and the link's expiry so the page can show the form again without reopening the link, and zxcvbn's feedback on a weak PIN. */
+export type SubmitResult =
+  | { kind: 'invalid' }
+  | { kind: 'rejected'; problems: PinProblem[]; uid: string; expiresAt: number; strength?: Strength }
+  | { kind: 'done'; uid: string };
 
 export interface PinResetDeps {
   directory: Directory;
@@ -44,18 +47,8 @@ export interface PinResetDeps {
   notices: Notices;
   key: ServerKey;
   languages: LanguagePreferences;
-  /** Default: 8-64 characters and zxcvbn-ts's common-password list. */
+  /** Default: 8-64 characters, zxcvbn-ts at `policy.pinMinStrength`, the institution's name as easy-to-guess words. */
   pinPolicy?: PinPolicy;
-}
-
-/** The slice of the composed services (src/services.ts) that a PinReset is built from. */
-export interface PinResetServices extends Omit<PinResetDeps, 'contacts' | 'links' | 'pinPolicy'> {
-  store: { contacts: Table<ContactRecord>; links: Table<LinkRecord> };
-}
-
-export function createPinReset(services: PinResetServices): PinReset {
-  const { directory, store, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages } = services;
-  return new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
 }
 
 // Each rejected PIN may have been compared with the current one, so a link allows only a few.
@@ -76,7 +69,7 @@ export class PinReset {
   readonly pinPolicy: PinPolicy;
 
   constructor(private readonly deps: PinResetDeps) {
-    this.pinPolicy = deps.pinPolicy ?? new PinPolicy();
+    this.pinPolicy = deps.pinPolicy ?? pinPolicyFrom(deps.policy);
   }
 
   /** Mails a link to the registered alternate email, if there is one. The mail goes out in the background. */
@@ -157,6 +150,8 @@ export class PinReset {
     if (!found) return { kind: 'invalid' };
     const { link, tokenHash } = found;
     await this.deps.audit.record('page.opened', { ...ctx, uid: link.uid }, 'info', { via: link.via });
+    // A PIN is about to be typed: load the policy's dictionaries now rather than on the POST.
+    this.pinPolicy.prepare().catch(() => undefined);
     return { kind: 'valid', uid: link.uid, csrf: this.csrfFor(tokenHash), expiresAt: link.expiresAt };
   }
 
@@ -179,9 +174,11 @@ export class PinReset {
         await audit.record('link.invalid', actx, 'fail', { reason: 'unknown account', via: link.via });
         return { kind: 'invalid' };
       }
-      const isCurrentPin = this.pinPolicy.worthCheckingAgainstCurrent(form.pin) && (await directory.checkPin(account.uid, form.pin));
-      const problems = this.pinPolicy.check(form.pin, form.confirm, { uid: account.uid, isCurrentPin });
-      if (problems.length > 0) return this.reject(link, problems, actx);
+      const judged = await this.pinPolicy.judge(form.pin, form.confirm, { uid: account.uid, name: account.name, email: account.email, isCurrentPin: false });
+      // Compared with the current PIN only when nothing else refuses it: scrypt is slow on purpose, and each comparison is a guess at it.
+      const isCurrentPin = judged.problems.length === 0 && (await directory.checkPin(account.uid, form.pin));
+      const { problems, strength } = isCurrentPin ? { problems: ['is-current' as const], strength: judged.strength } : judged;
+      if (problems.length > 0) return this.reject(link, problems, actx, strength);
 
       link.status = 'used';
       await links.put(link);
@@ -201,13 +198,13 @@ export class PinReset {
     });
   }
 
-  private async reject(link: LinkRecord, problems: PinProblem[], actx: AuditContext): Promise<SubmitResult> {
+  private async reject(link: LinkRecord, problems: PinProblem[], actx: AuditContext, strength?: Strength): Promise<SubmitResult> {
     await this.deps.audit.record('pin.rejected', actx, 'fail', { rules: problems.join(','), via: link.via });
     // Counted on the link itself, so a restart does not reset it.
     link.rejectedPins = (link.rejectedPins ?? 0) + 1;
     if (link.rejectedPins < MAX_REJECTED_PER_LINK) {
       await this.deps.links.put(link);
-      return { kind: 'rejected', problems, uid: link.uid };
+      return { kind: 'rejected', problems, uid: link.uid, expiresAt: link.expiresAt, ...(strength && problems.includes('weak') ? { strength } : {}) };
     }
     link.status = 'revoked';
     await this.deps.links.put(link);

@@ -21,6 +21,10 @@ export interface SecurityPolicy {
   /** The same, as Chinese replies name it. */
   serviceDeskContactZh: string;
   publicBaseUrl: string;
+  /** Lowest zxcvbn score (0-4) a new PIN may have. */
+  pinMinStrength: number;
+  /** As the PIN page names it; unset, the page names none. */
+  institutionName?: string;
 }
 
 const MINUTE = 60_000;
@@ -44,5 +48,7 @@ export function policyFromConfig(c: AppConfig): SecurityPolicy {
     serviceDeskContact: c.SERVICE_DESK_CONTACT,
     serviceDeskContactZh: c.SERVICE_DESK_CONTACT_ZH_HK ?? (c.SERVICE_DESK_CONTACT === DEFAULT_SERVICE_DESK ? '資訊科技服務台' : c.SERVICE_DESK_CONTACT),
     publicBaseUrl: c.PUBLIC_BASE_URL,
+    pinMinStrength: c.PIN_MIN_STRENGTH,
+    ...(c.INSTITUTION_NAME ? { institutionName: c.INSTITUTION_NAME } : {}),
   };
 }

@@ -7,7 +7,7 @@ import { localTime } from './contactRegistration.js';
 import type { LanguagePreferences } from './languagePreferences.js';
 import type { Notices } from './notices.js';
 import { revokeOpenLinksAndCodes } from './pinReset.js';
-import type { PinPolicy, PinProblem } from './pinPolicy.js';
+import type { PinPolicy, PinProblem, Strength } from './pinPolicy.js';
 import type { SecurityPolicy } from './policy.js';
 import type { VerificationCodes } from './verificationCodes.js';
 
@@ -26,7 +26,7 @@ export interface ServiceDeskPinDeps {
   pinPolicy: PinPolicy;
 }
 
-export type ServiceDeskPinResult = { kind: 'no-account' } | { kind: 'rejected'; problems: PinProblem[] } | { kind: 'done'; revoked: number };
+export type ServiceDeskPinResult = { kind: 'no-account' } | { kind: 'rejected'; problems: PinProblem[]; strength?: Strength } | { kind: 'done'; revoked: number };
 
 const CHANNEL = 'admin';
 
@@ -40,11 +40,13 @@ export async function setPinByServiceDesk(deps: ServiceDeskPinDeps, uid: string,
   const account = await directory.findByUid(uid);
   if (!account) return { kind: 'no-account' };
   const ctx = { uid: account.uid, channel: CHANNEL };
-  const isCurrentPin = pinPolicy.worthCheckingAgainstCurrent(pin) && (await directory.checkPin(account.uid, pin));
-  const problems = pinPolicy.check(pin, confirm, { uid: account.uid, isCurrentPin });
+  const judged = await pinPolicy.judge(pin, confirm, { uid: account.uid, name: account.name, email: account.email, isCurrentPin: false });
+  // As on the PIN page: compared with the current PIN only when nothing else refuses it.
+  const isCurrentPin = judged.problems.length === 0 && (await directory.checkPin(account.uid, pin));
+  const problems: PinProblem[] = isCurrentPin ? ['is-current'] : judged.problems;
   if (problems.length > 0) {
     await audit.record('pin.rejected', ctx, 'fail', { rules: problems.join(','), via: 'service desk' });
-    return { kind: 'rejected', problems };
+    return { kind: 'rejected', problems, ...(judged.strength ? { strength: judged.strength } : {}) };
   }
   await directory.setPin(account.uid, pin, 'service-desk');
   const revoked = await revokeOpenLinksAndCodes(deps.links, deps.codes, account.uid);

@@ -1,6 +1,8 @@
+import { pinProblemText } from '../domain/pinProblemText.js';
 import type { Next, Request, Response, Server } from 'restify';
 import type { PinReset } from '../domain/pinReset.js';
-import type { PinProblem } from '../domain/pinPolicy.js';
+import type { PinProblem, Strength } from '../domain/pinPolicy.js';
+import { localTime } from '../domain/contactRegistration.js';
 import { htmlLang, languageOfLocale, pickLanguage, type Language, type MessageKey, type Params } from '../messages/catalog.js';
 import type { Services } from '../services.js';
 import { PAGE_CSS } from './pageCss.js';
@@ -29,15 +31,6 @@ export const RESET_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': RESET_PAGE_CSP,
 };
 
-const PROBLEM_KEYS: Record<PinProblem, MessageKey> = {
-  'too-short': 'page.problem.too-short',
-  'too-long': 'page.problem.too-long',
-  'is-uid': 'page.problem.is-uid',
-  'is-current': 'page.problem.is-current',
-  'common': 'page.problem.common',
-  'mismatch': 'page.problem.mismatch',
-};
-
 interface Rendered {
   status: number;
   html: string;
@@ -45,7 +38,8 @@ interface Rendered {
 
 /**
  * The PIN page (DESIGN.md): GET and HEAD show the form and never consume the link; only the POST
- * that sets the PIN does. Server-rendered, works without JavaScript; its one script only closes the Teams dialog.
+ * that sets the PIN does, and answers with the success page itself. Server-rendered, works without
+ * JavaScript; its scripts only close the Teams dialog, show the PIN and guide its strength.
  * Neither the token nor the PIN is ever logged.
  */
 export function registerResetPage(
@@ -62,34 +56,64 @@ export function registerResetPage(
   const t = (key: MessageKey, locale: string | undefined, params: Params = {}) =>
     messages.t(key, { serviceDesk: policy.serviceDeskContact, min: pinReset.pinPolicy.minLength, max: pinReset.pinPolicy.maxLength, ...params }, locale);
 
-  const document = (locale: string | undefined, title: string, main: string, outcome?: 'pin-set') =>
-    page({ lang: htmlLang(pickLanguage(locale)), title, footer: t('page.footer', locale), ...(outcome ? { outcome } : {}) }, main);
+  const { institutionName } = policy;
+  const document = (locale: string | undefined, title: string, main: string, extra: { outcome?: 'pin-set'; withFormScript?: boolean } = {}) =>
+    page(
+      {
+        lang: htmlLang(pickLanguage(locale)),
+        title,
+        footer: t('page.footer', locale),
+        ...(institutionName ? { institution: t('page.institution', locale, { institution: institutionName }) } : {}),
+        ...extra,
+      },
+      main,
+    );
 
   const messagePage = (status: number, locale: string | undefined, titleKey: MessageKey, textKey: MessageKey, outcome?: 'pin-set'): Rendered => {
     const title = t(titleKey, locale);
-    return { status, html: document(locale, title, message(title, t(textKey, locale)), outcome) };
+    return { status, html: document(locale, title, message(title, t(textKey, locale)), outcome ? { outcome } : {}) };
   };
 
   // One page for unknown, used, revoked and expired links alike: 410 Gone.
   const invalid = (locale: string | undefined) => messagePage(410, locale, 'page.invalid.title', 'page.invalid.text');
 
-  const form = (locale: string | undefined, uid: string, csrf: string, problems: PinProblem[]): Rendered => {
+  /** A problem's sentence; a weak PIN's is followed by zxcvbn's own warning and suggestions. */
+  const problemText = (id: PinProblem, locale: string | undefined, strength?: Strength) =>
+    pinProblemText(messages, id, { serviceDesk: policy.serviceDeskContact, min: pinReset.pinPolicy.minLength, max: pinReset.pinPolicy.maxLength }, locale, strength);
+
+  interface FormState {
+    uid: string;
+    csrf: string;
+    expiresAt: number;
+    problems: PinProblem[];
+    strength?: Strength;
+  }
+  const form = (locale: string | undefined, { uid, csrf, expiresAt, problems, strength }: FormState): Rendered => {
     const title = t('page.title', locale);
     const html = pinForm({
       uid,
       csrf,
-      problems: problems.map((id) => ({ id, field: fieldOf(id), message: t(PROBLEM_KEYS[id], locale) })),
+      problems: problems.map((id) => ({ id, field: fieldOf(id), message: problemText(id, locale, strength) })),
       text: {
         heading: title,
         intro: t('page.intro', locale, { uid }),
+        expires: t('page.expires', locale, { expires: localTime(expiresAt) }),
         pinLabel: t('page.pin.label', locale),
         pinHint: t('page.pin.hint', locale),
+        showPin: t('page.showPin', locale),
         confirmLabel: t('page.confirm.label', locale),
         submit: t('page.submit', locale),
         errorSummary: t('page.errorSummary', locale),
+        strengthLabel: t('strength.label', locale),
+      },
+      strength: {
+        minLength: pinReset.pinPolicy.minLength,
+        maxLength: pinReset.pinPolicy.maxLength,
+        minStrength: pinReset.pinPolicy.minStrength,
+        serviceWords: institutionName ? [institutionName] : [],
       },
     });
-    return { status: problems.length > 0 ? 422 : 200, html: document(locale, problems.length > 0 ? t('page.errorTitle', locale, { title }) : title, html) };
+    return { status: problems.length > 0 ? 422 : 200, html: document(locale, problems.length > 0 ? t('page.errorTitle', locale, { title }) : title, html, { withFormScript: true }) };
   };
 
   /** Runs a page handler; an unexpected error becomes the error page, logged without the URL (it holds the token). */
@@ -121,7 +145,7 @@ export function registerResetPage(
   const show = (head: boolean) => async (req: Request, res: Response) =>
     respond(req, res, head, async (locale) => {
       const opened = await pinReset.openPage(tokenOf(req), { channel: 'web' });
-      return opened.kind === 'valid' ? form(await forAccount(locale, opened.uid), opened.uid, opened.csrf, []) : invalid(locale);
+      return opened.kind === 'valid' ? form(await forAccount(locale, opened.uid), { ...opened, problems: [] }) : invalid(locale);
     });
 
   server.get(RESET_PATH, show(false));
@@ -134,7 +158,7 @@ export function registerResetPage(
       const csrf = field('csrf');
       const result = await pinReset.submit(tokenOf(req), { csrf, pin: field('pin'), confirm: field('confirm') }, { channel: 'web', ...(locale ? { locale } : {}) });
       if (result.kind === 'invalid') return invalid(locale);
-      if (result.kind === 'rejected') return form(await forAccount(locale, result.uid), result.uid, csrf, result.problems);
+      if (result.kind === 'rejected') return form(await forAccount(locale, result.uid), { ...result, csrf });
       return messagePage(200, await forAccount(locale, result.uid), 'page.done.title', 'page.done.text', 'pin-set');
     }),
   );

@@ -3,7 +3,7 @@ import type { Activity, ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
-import { registerTeamsPageScript, type TeamsPageBundler } from './teamsPageScript.js';
+import { registerPageScripts, type BuiltFileReader } from './pageScripts.js';
 import { markTokenVerified, type BotTokenCheck } from '../bot/botToken.js';
 import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
 import type { SmsAdapter } from '../channels/sms/smsAdapter.js';
@@ -17,8 +17,8 @@ export interface HttpDeps {
   /** Verifies the Bot Framework token when MicrosoftAppId is set. */
   checkToken?: BotTokenCheck;
   smsAdapter: SmsAdapter;
-  /** Builds /static/teams-page.js (default: esbuild, once per process). */
-  teamsPageBundler?: TeamsPageBundler;
+  /** Reads the PIN page's built scripts (default: from the build's output, dist/static). */
+  pageFiles?: BuiltFileReader;
 }
 
 /**
@@ -33,7 +33,7 @@ export interface HttpSurface {
   stopAccepting(): void;
 }
 
-export function createHttpServer({ services, adapter, bot, pinReset, checkToken, smsAdapter, teamsPageBundler }: HttpDeps): HttpSurface {
+export function createHttpServer({ services, adapter, bot, pinReset, checkToken, smsAdapter, pageFiles }: HttpDeps): HttpSurface {
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
@@ -141,7 +141,7 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
   });
 
   registerResetPage(server, pinReset, services, (req) => pinPagePerIp.take(addressOf(req)));
-  registerTeamsPageScript(server, services.logger, teamsPageBundler);
+  registerPageScripts(server, services.logger, pageFiles);
   registerSmsRoutes(server, services, smsAdapter, bot);
 
   const health = (_req: Request, res: Response, next: restify.Next) => {

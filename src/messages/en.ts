@@ -4,6 +4,7 @@
  * compiler and test/languages.test.ts both check that no key is missing).
  */
 import { enPage } from './en.page.js';
+import { enStrength } from './en.strength.js';
 import { enTeams } from './en.teams.js';
 import { enSms } from './en.sms.js';
 import { enPrivacy } from './en.privacy.js';
@@ -13,6 +14,7 @@ import { enSecurity } from './en.security.js';
 
 export const en = {
   ...enPage,
+  ...enStrength,
   ...enTeams,
   ...enSms,
   ...enPrivacy,

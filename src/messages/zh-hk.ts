@@ -6,6 +6,7 @@
  */
 import type { MessageKey } from './en.js';
 import { zhHkPage } from './zh-hk.page.js';
+import { zhHkStrength } from './zh-hk.strength.js';
 import { zhHkTeams } from './zh-hk.teams.js';
 import { zhHkSms } from './zh-hk.sms.js';
 import { zhHkPrivacy } from './zh-hk.privacy.js';
@@ -15,6 +16,7 @@ import { zhHkSecurity } from './zh-hk.security.js';
 
 export const zhHk = {
   ...zhHkPage,
+  ...zhHkStrength,
   ...zhHkTeams,
   ...zhHkSms,
   ...zhHkPrivacy,

@@ -18,6 +18,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { path: '/api/sms', methods: ['POST'], accepts: ['application/x-www-form-urlencoded'] },
   { path: '/api/sms/status', methods: ['POST'], accepts: ['application/x-www-form-urlencoded'] },
   { path: '/static/teams-page.js', methods: ['GET', 'HEAD'] },
+  { path: '/static/pin-form.js', methods: ['GET', 'HEAD'] },
+  { path: '/static/favicon.png', methods: ['GET', 'HEAD'] },
+  { path: '/favicon.ico', methods: ['GET', 'HEAD'] },
 ];
 
 export const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
