@@ -10,6 +10,8 @@ import type { SmsSender } from './ports/sms.js';
 import { LowStore } from './adapters/store/lowStore.js';
 import { EmbeddedDirectory } from './adapters/directory/embeddedDirectory.js';
 import { JsonlAuditLog } from './adapters/audit/jsonlAuditLog.js';
+import { JsonlAuditHistory } from './adapters/audit/jsonlAuditHistory.js';
+import type { AuditHistory } from './ports/auditHistory.js';
 import { RECORD_SYNC_WITHIN_MS } from './adapters/appendLog.js';
 import { OutboxMailer } from './adapters/mail/outboxMailer.js';
 import { SmtpMailer } from './adapters/mail/smtpMailer.js';
@@ -44,6 +46,8 @@ export interface Services {
   store: LowStore;
   directory: EmbeddedDirectory;
   auditLog: JsonlAuditLog;
+  /** The audit read back for the service desk (report, hand-off cases). */
+  auditHistory: AuditHistory;
   audit: Audit;
   throttles: Throttles;
   codes: VerificationCodes;
@@ -152,6 +156,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       store,
       directory,
       auditLog,
+      auditHistory: new JsonlAuditHistory(auditLog),
       audit,
       throttles,
       codes,

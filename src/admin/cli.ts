@@ -1,3 +1,4 @@
+import { writeFile as writeFileOnDisk } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { StoreError } from '../adapters/store/errors.js';
@@ -17,6 +18,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   /** Store warnings (e.g. a torn journal line) while the CLI holds the store. */
   warn(message: string): void;
+  /** Writes a file a command made (AdminResult.files); default: to disk, relative to where the CLI runs. */
+  writeFile?(path: string, text: string): Promise<void>;
 }
 
 export interface CliOptions {
@@ -32,6 +35,26 @@ export interface CliOptions {
  * bot if the bot holds DATA_DIR (so the store has one writer), or opens the store itself.
  */
 export async function runCli(argv: readonly string[], options: CliOptions, io: CliIo): Promise<AdminResult> {
+  return writeFiles(await runCommand(argv, options, io), io);
+}
+
+/** Writes the files a command made, here where the CLI runs (the bot may run elsewhere); a file that cannot be written fails the command. */
+async function writeFiles(result: AdminResult, io: CliIo): Promise<AdminResult> {
+  const { files, ...rest } = result;
+  if (!files) return result;
+  const problems: string[] = [];
+  for (const [path, text] of Object.entries(files)) {
+    try {
+      await (io.writeFile ?? ((p, t) => writeFileOnDisk(p, t, 'utf8')))(path, text);
+    } catch (err) {
+      problems.push(`Cannot write ${path}: ${describeFsError(err)}`);
+    }
+  }
+  if (problems.length === 0) return rest;
+  return { ...rest, stderr: `${rest.stderr}${problems.join('\n')}\n`, exitCode: EXIT_USAGE };
+}
+
+async function runCommand(argv: readonly string[], options: CliOptions, io: CliIo): Promise<AdminResult> {
   const parsed = parseAdminCommand(argv);
   if (!parsed.ok) return parsed.result;
   let config;

@@ -5,6 +5,7 @@ import type { AuditEvent } from '../ports/audit.js';
 import type { Services } from '../services.js';
 import { importAccounts } from './accountImport.js';
 import { importContacts } from './contactImport.js';
+import { parseReportArgs, REPORT_USAGE, runReport, type ReportOptions } from './reportCommand.js';
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminInput, type AdminResult } from './result.js';
 
 export { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, type AdminInput, type AdminRequest, type AdminResult } from './result.js';
@@ -27,6 +28,7 @@ Commands:
   unlock UID                 Clear UID's rate-limit counters and any self-service pause.
   audit [--uid UID]          Print the audit log (across rotated files), one event a line,
                              optionally for one account. Torn lines are reported and skipped.
+${REPORT_USAGE}
   help, --help               Show this help.
 
 Imports report every bad row as "line N: field: reason", apply the good rows, and can be rerun
@@ -42,7 +44,8 @@ export type AdminCommand =
   | { name: 'contacts show'; uid: string }
   | { name: 'contacts delete'; uid: string }
   | { name: 'unlock'; uid: string }
-  | { name: 'audit'; uid?: string };
+  | { name: 'audit'; uid?: string }
+  | ({ name: 'report' } & ReportOptions);
 
 export type ParsedCommand = { ok: true; command: AdminCommand } | { ok: false; result: AdminResult };
 
@@ -88,6 +91,10 @@ export function parseAdminCommand(argv: readonly string[]): ParsedCommand {
     if (flag === '--uid') return build(takeUid('audit --uid', value, more), (uid) => ({ name: 'audit', uid }));
     return usageError(`audit takes only --uid UID; unexpected "${flag}".`);
   }
+  if (first === 'report') {
+    const options = parseReportArgs(argv.slice(1));
+    return typeof options === 'string' ? usageError(options) : { ok: true, command: { name: 'report', ...options } };
+  }
   return usageError(`unknown command "${first}".`);
 }
 
@@ -129,6 +136,8 @@ export async function runAdminCommand(services: Services, argv: readonly string[
         return await unlock(services, command.uid);
       case 'audit':
         return await printAudit(services, command.uid);
+      case 'report':
+        return await runReport(services, command);
     }
   } catch (err) {
     if (err instanceof StoreError || err instanceof ConfigError) return failure(err.message);

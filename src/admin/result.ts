@@ -9,6 +9,8 @@ export interface AdminResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** Files the command made (a report's CSV or HTML), by path: the CLI writes them where it runs, never the bot. */
+  files?: Record<string, string>;
 }
 
 export interface AdminRequest {
@@ -26,6 +28,7 @@ export const EXIT_USAGE = 2;
 export class Output {
   private readonly out: string[] = [];
   private readonly err: string[] = [];
+  private readonly files: Record<string, string> = {};
 
   say(line: string): this {
     this.out.push(line);
@@ -37,9 +40,16 @@ export class Output {
     return this;
   }
 
+  /** A file for the CLI to write (see AdminResult.files). */
+  file(path: string, text: string): this {
+    this.files[path] = text;
+    return this;
+  }
+
   done(exitCode: number): AdminResult {
     const text = (lines: string[]) => (lines.length ? `${lines.join('\n')}\n` : '');
-    return { stdout: text(this.out), stderr: text(this.err), exitCode };
+    const files = Object.keys(this.files).length > 0 ? { files: this.files } : {};
+    return { stdout: text(this.out), stderr: text(this.err), exitCode, ...files };
   }
 }
 

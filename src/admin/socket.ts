@@ -43,9 +43,10 @@ export function toAdminRequest(x: unknown): AdminRequest | undefined {
 
 function toAdminResult(x: unknown): AdminResult | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
-  const { stdout, stderr, exitCode } = x as Record<string, unknown>;
+  const { stdout, stderr, exitCode, files } = x as Record<string, unknown>;
   if (typeof stdout !== 'string' || typeof stderr !== 'string' || !Number.isInteger(exitCode)) return undefined;
-  return { stdout, stderr, exitCode: exitCode as number };
+  if (files !== undefined && !isStringRecord(files)) return undefined;
+  return { stdout, stderr, exitCode: exitCode as number, ...(files ? { files } : {}) };
 }
 
 /** Removes a socket file left by a bot that did not shut down cleanly; refuses to remove anything else. */
