@@ -1,4 +1,4 @@
-import { computeDeskReport, FAILURE_REASONS, hkDayStart, type DeskReport } from '../domain/deskReport.js';
+import { computeDeskReport, FAILURE_REASONS, hkDayStart, REPORTED_EVENTS, type DeskReport } from '../domain/deskReport.js';
 import type { Language } from '../messages/catalog.js';
 import type { ContactRecord } from '../ports/store.js';
 import type { Services } from '../services.js';
@@ -56,7 +56,7 @@ export async function buildReport(services: Services, days: number): Promise<Des
     contacts.push(c);
     return false;
   });
-  return computeDeskReport({ accounts: directory.listAccounts(), contacts, audit: auditHistory.since(from - DAY), from, to });
+  return computeDeskReport({ accounts: directory.listAccounts(), contacts, audit: auditHistory.since(from - DAY, REPORTED_EVENTS), from, to });
 }
 
 export async function runReport(services: Services, options: ReportOptions): Promise<AdminResult> {

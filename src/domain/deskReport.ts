@@ -49,6 +49,30 @@ export interface DeskReport {
   reminders: { sent: number; accounts: number; registeredAfter: number; reconfirmAccounts: number; confirmedAfter: number; stopped: number };
 }
 
+/** The audit events the report reads; a reader may leave every other event out. */
+export const REPORTED_EVENTS: ReadonlySet<string> = new Set([
+  'reset.requested',
+  'pin.set',
+  'code.wrong',
+  'code.dead',
+  'code.expired',
+  'throttle.paused',
+  'pin.rejected',
+  'sms.undelivered',
+  'code.send_failed',
+  'code.sent',
+  'code.resent',
+  'notice.sent',
+  'handoff.requested',
+  'handoff.delivered',
+  'handoff.send_failed',
+  'handoff.limited',
+  'reminder.sent',
+  'reminder.stopped',
+  'contacts.changed',
+  'contacts.confirmed',
+]);
+
 const SMS_PURPOSES = new Set(['mobile', 'reset-sms']);
 const isMaskedMobile = (v: unknown) => typeof v === 'string' && v.startsWith('+');
 
@@ -78,7 +102,8 @@ export function hkDayStart(ms: number): number {
 export async function computeDeskReport(sources: {
   accounts: AsyncIterable<ListedAccount>;
   contacts: Iterable<ContactRecord> | AsyncIterable<ContactRecord>;
-  audit: AsyncIterable<AuditEvent>;
+  /** The audit since a day before `from`, in batches; only the events of REPORTED_EVENTS need be given. */
+  audit: AsyncIterable<AuditEvent[]>;
   from: number;
   to: number;
 }): Promise<DeskReport> {
@@ -101,23 +126,26 @@ export async function computeDeskReport(sources: {
   const lastRequest = new Map<string, { at: number; channel: string }>();
   const durations: number[] = [];
   /** Accounts reminded in the period: when first, and what about. */
-  const reminded = new Map<string, { at: number; kind: string }>();
+  const reminded = new Map<string, { kind: string }>();
   const registered = new Set<string>();
   const confirmed = new Set<string>();
   const f = report.failures;
 
-  for await (const e of sources.audit) {
-    const at = Date.parse(e.at);
-    if (!(at < to)) continue;
+  const fromIso = new Date(from).toISOString();
+  const toIso = new Date(to).toISOString();
+  for await (const batch of sources.audit) for (const e of batch) {
+    // ISO 8601 UTC times, as the audit writes them, compare as text.
+    if (!(e.at < toIso)) continue;
     const uid = e.uid;
     if (e.event === 'reset.requested') {
-      if (uid) lastRequest.set(uid, { at, channel: e.channel ?? 'unknown' });
+      if (uid) lastRequest.set(uid, { at: Date.parse(e.at), channel: e.channel ?? 'unknown' });
       continue;
     }
-    if (at < from) continue;
+    if (e.at < fromIso) continue;
     const d = e.detail ?? {};
     switch (e.event) {
       case 'pin.set': {
+        const at = Date.parse(e.at);
         const via = d['via'] === 'sms' ? 'sms' : 'email';
         const request = uid ? lastRequest.get(uid) : undefined;
         const asked = request && at - request.at <= REQUEST_TO_PIN_MAX_MS ? request : undefined;
@@ -177,7 +205,7 @@ export async function computeDeskReport(sources: {
         break;
       case 'reminder.sent':
         report.reminders.sent++;
-        if (uid && !reminded.has(uid)) reminded.set(uid, { at, kind: String(d['kind'] ?? 'register') });
+        if (uid && !reminded.has(uid)) reminded.set(uid, { kind: String(d['kind'] ?? 'register') });
         break;
       case 'reminder.stopped':
         report.reminders.stopped++;

@@ -5,8 +5,11 @@ import type { AuditEvent } from './audit.js';
  * report), or one account's recent events (the steps of a hand-off case). Oldest first.
  */
 export interface AuditHistory {
-  /** Every event at or after `sinceMs`, streamed (a year of audit need not fit in memory). */
-  since(sinceMs: number): AsyncIterable<AuditEvent>;
+  /**
+   * Every event at or after `sinceMs`, streamed in batches (a year of audit need not fit in
+   * memory); with `events`, only events of those names (the others need not even be parsed).
+   */
+  since(sinceMs: number, events?: ReadonlySet<string>): AsyncIterable<AuditEvent[]>;
   /** One account's events at or after `sinceMs`, at most `limit` (the newest ones). */
   forAccount(uid: string, sinceMs: number, limit: number): Promise<AuditEvent[]>;
 }
