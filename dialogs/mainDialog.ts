@@ -6,6 +6,9 @@ import { languageOf } from './language.js';
 import { REGISTER_DIALOG, RegisterContactsDialog } from './registerContactsDialog.js';
 import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
 import { RESET_DIALOG, ResetPinDialog } from './resetPinDialog.js';
+import { HANDOFF_DIALOG, HandoffDialog, interruptForHandoff } from './handoffDialog.js';
+import { recognizeHandoff } from './deskWords.js';
+import { afterTurn } from './deskFollowUps.js';
 
 export const MAIN_DIALOG = 'main';
 
@@ -16,7 +19,8 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new RegisterContactsDialog(deps));
     this.addDialog(new StatusDialog(deps));
     this.addDialog(new ResetPinDialog(deps));
-    this.addDialog(new WaterfallDialog('mainSteps', [(s) => this.route(s), (s) => s.endDialog()]));
+    this.addDialog(new HandoffDialog(deps));
+    this.addDialog(new WaterfallDialog('mainSteps', [(s) => this.route(s), (s) => afterTurn(s, this.deps)]));
     this.initialDialogId = 'mainSteps';
   }
 
@@ -27,11 +31,13 @@ export class MainDialog extends ComponentDialog {
 
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     await this.deps.language.load(innerDc.context);
-    return super.onContinueDialog(innerDc);
+    return (await interruptForHandoff(innerDc, this.deps)) ?? super.onContinueDialog(innerDc);
   }
 
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const typed = step.context.activity.text;
+    const handoff = this.deps.desk && recognizeHandoff(typed);
+    if (handoff) return step.beginDialog(HANDOFF_DIALOG, { reason: handoff });
     switch (recognizeCommand(typed)) {
       case 'register':
         return step.beginDialog(REGISTER_DIALOG);
@@ -43,10 +49,10 @@ export class MainDialog extends ComponentDialog {
         // In Teams the commands are buttons too.
         if (inTeams(step.context)) await step.context.sendActivity({ text: text(this.deps, step.context, 'help'), attachments: [menuCard(this.deps, step.context)] });
         else await say(this.deps, step.context, 'help');
-        return step.endDialog();
+        return step.next();
       case 'cancel':
         await say(this.deps, step.context, 'nothingToCancel');
-        return step.endDialog();
+        return step.next();
     }
     const language = recognizeLanguage(typed, languageOf(step.context).language);
     if (language) {
@@ -55,6 +61,6 @@ export class MainDialog extends ComponentDialog {
     } else {
       await say(this.deps, step.context, 'unknownCommand');
     }
-    return step.endDialog();
+    return step.next();
   }
 }

@@ -59,6 +59,7 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
     language,
     smsAvailable: async () => !(await services.sms.ceiling.reached()),
     waitingForCode: (context, challengeId, notice) => smsAdapter.expectCode(context, challengeId, notice),
+    desk: { ...services.desk, state: conversationState.createProperty('Desk') },
   };
   const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps, {
     allowedTenantIds: config.ALLOWED_TENANT_IDS,

@@ -35,6 +35,11 @@ import { Messages } from './messages/catalog.js';
 import { LanguagePreferences } from './domain/languagePreferences.js';
 import { StoreError } from './adapters/store/errors.js';
 import { createLogger } from './log.js';
+import { DeskCounters } from './domain/deskCounters.js';
+import { EmailCaseDestination } from './domain/caseContent.js';
+import { ServiceDeskHandoff } from './domain/handoff.js';
+import { WebhookDestination } from './adapters/desk/webhookDestination.js';
+import type { CaseDestination } from './ports/serviceDesk.js';
 
 /** Everything the bot, the web pages and the admin CLI use, built once from the configuration. */
 export interface Services {
@@ -63,7 +68,14 @@ export interface Services {
   sms: SmsServices;
   retention: Retention;
   erasure: ContactErasure;
+  /** The service desk's parts: hand-off to a person (issue 17). */
+  desk: DeskParts;
   close(): Promise<void>;
+}
+
+export interface DeskParts {
+  handoff: ServiceDeskHandoff;
+  counters: DeskCounters;
 }
 
 export interface SmsServices {
@@ -143,10 +155,21 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
     const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
+    const auditHistory = new JsonlAuditHistory(auditLog);
+    const desk = deskParts(config, { store, clock, logger, audit, outbound, auditHistory, background });
     // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
     const purgeTimer = setInterval(() => {
       retention.purge().catch((err: unknown) => logger.error({ err }, 'purge failed'));
     }, config.PURGE_INTERVAL_MINUTES * 60_000).unref();
+    // Hand-off cases not yet delivered are retried; delivered ones and spent counters are forgotten with the purge.
+    let deskTicks = 0;
+    const deskTimer = setInterval(() => {
+      const purge = ++deskTicks % config.PURGE_INTERVAL_MINUTES === 0;
+      desk.handoff
+        .retryDue()
+        .then(() => (purge ? Promise.all([desk.handoff.forgetDelivered(), desk.counters.forgetExpired()]) : undefined))
+        .catch((err: unknown) => logger.error({ err }, 'hand-off retry failed'));
+    }, 60_000).unref();
     return {
       config,
       dataDir,
@@ -156,7 +179,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       store,
       directory,
       auditLog,
-      auditHistory: new JsonlAuditHistory(auditLog),
+      auditHistory,
       audit,
       throttles,
       codes,
@@ -171,9 +194,12 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       sms: smsServices,
       retention,
       erasure,
+      desk,
       async close() {
         clearInterval(purgeTimer);
+        clearInterval(deskTimer);
         await retention.settled();
+        await desk.handoff.settled();
         await background.drain();
         await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms)]);
         await store.close();
@@ -183,6 +209,20 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     await store.close();
     throw err;
   }
+}
+
+/** The service desk's parts, with the destinations of hand-off cases the configuration names. */
+function deskParts(
+  config: AppConfig,
+  parts: { store: LowStore; clock: Clock; logger: Logger; audit: Audit; outbound: Outbound; auditHistory: AuditHistory; background: BackgroundWork },
+): DeskParts {
+  const { store, clock, logger, audit, outbound, auditHistory, background } = parts;
+  const counters = new DeskCounters(store.deskCounters, clock);
+  const destinations: CaseDestination[] = [];
+  if (config.SERVICE_DESK_EMAIL) destinations.push(new EmailCaseDestination(outbound, config.SERVICE_DESK_EMAIL));
+  if (config.SERVICE_DESK_WEBHOOK_URL && config.SERVICE_DESK_WEBHOOK_SECRET) destinations.push(new WebhookDestination(config.SERVICE_DESK_WEBHOOK_URL, config.SERVICE_DESK_WEBHOOK_SECRET, () => clock.now()));
+  const handoff = new ServiceDeskHandoff({ cases: store.handoffCases, links: store.links, counters, history: auditHistory, destinations, audit, clock, logger, background });
+  return { handoff, counters };
 }
 
 /** Delivery reports only where Twilio can reach us: a public HTTPS address, not a developer's localhost. */

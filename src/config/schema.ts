@@ -91,6 +91,25 @@ export const settings = {
   MESSAGES_PER_IP_PER_MINUTE: { schema: int(1, 1_000_000).default(6000), doc: { description: "Requests to /api/messages per client IP per minute. Generous: all Teams traffic comes from Microsoft's IPs." } },
   PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE: { schema: int(1, 100_000).default(120), doc: { description: 'Requests to the PIN page (GET, HEAD, POST) per client IP per minute; raise it behind a large campus NAT.' } },
   TRUSTED_PROXY_HOPS: { schema: int(0, 10).default(0), doc: { description: 'Reverse proxies in front of the bot; the client IP is read that many hops from the right of X-Forwarded-For. 0: the socket address.' } },
+
+  // Issue 17: the service desk (hand-off to a person, the registration campaign, re-confirmation).
+  SERVICE_DESK_EMAIL: {
+    schema: optionalText.refine((v) => v === undefined || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), { error: 'must be an email address' }),
+    doc: { description: 'Where hand-off cases are mailed (a ticket system mailbox). Unset (and no webhook): the bot names the service desk instead.', example: 'servicedesk-tickets@example.edu' },
+  },
+  SERVICE_DESK_WEBHOOK_URL: {
+    schema: optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s/?#]+/i.test(v), { error: 'must be an http(s) URL' }),
+    doc: { description: 'Where hand-off cases are POSTed as JSON, signed with SERVICE_DESK_WEBHOOK_SECRET.', example: 'https://tickets.example.edu/api/pin-reset-cases' },
+  },
+  SERVICE_DESK_WEBHOOK_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    doc: { description: 'Key of the HMAC-SHA256 that signs each webhook case (X-Pin-Reset-Signature); required with SERVICE_DESK_WEBHOOK_URL.', example: 'a-long-random-secret-shared-with-the-ticket-system', secret: true },
+  },
+  NUDGE_MIN_DAYS: { schema: int(1, 365).default(30), doc: { description: '`admin nudge` never reminds an account twice within this many days.' } },
+  CONTACTS_RECONFIRM_DAYS: {
+    schema: int(0, 730).default(0),
+    doc: { description: 'Ask a registered user whose contacts were verified more than this many days ago whether they are still theirs. 0: never.' },
+  },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;
@@ -122,6 +141,9 @@ export const configSchema = z
       }
       if (valid('MicrosoftAppType') && c.MicrosoftAppType !== 'MultiTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
         ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required when MicrosoftAppType=${c.MicrosoftAppType}` });
+      }
+      if (c.SERVICE_DESK_WEBHOOK_URL && !c.SERVICE_DESK_WEBHOOK_SECRET && valid('SERVICE_DESK_WEBHOOK_URL', 'SERVICE_DESK_WEBHOOK_SECRET')) {
+        ctx.addIssue({ code: 'custom', path: ['SERVICE_DESK_WEBHOOK_SECRET'], message: 'is required when SERVICE_DESK_WEBHOOK_URL is set (cases are signed with it)' });
       }
       if (valid('SENDS_PER_ACCOUNT_PER_DAY', 'SENDS_PER_ACCOUNT_PER_HOUR') && c.SENDS_PER_ACCOUNT_PER_DAY < c.SENDS_PER_ACCOUNT_PER_HOUR) {
         ctx.addIssue({ code: 'custom', path: ['SENDS_PER_ACCOUNT_PER_DAY'], message: 'must be at least SENDS_PER_ACCOUNT_PER_HOUR' });

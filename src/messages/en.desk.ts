@@ -66,4 +66,17 @@ export const enDesk = {
   'report.duration.hours': '{h} h {m} min',
   'report.chart.resets': 'Bar chart of resets completed per day, by email and by SMS',
   'report.chart.bars': 'Bar chart: {title}',
+  // Hand-off to a person at the service desk
+  'handoff.offer.asked': 'I can pass your request to a person at the service desk. Shall I do that?',
+  'handoff.offer.no-code': 'Sorry the code is not reaching you. A person at the service desk can help. Shall I pass your request to them?',
+  'handoff.offer.lost-contact': 'If you no longer have that phone or mailbox, a person at the service desk can help. Shall I pass your request to them?',
+  'handoff.offer.paused': 'A person at the service desk can help with this. Shall I pass your request to them?',
+  'handoff.offer.pins-refused': 'Every new PIN you tried was refused, so the link stopped working. A person at the service desk can help. Shall I pass your request to them?',
+  'handoff.badAnswer': 'Please answer **yes** to pass your request to the service desk, or **no**.',
+  'handoff.askUid': 'What is your portal UID? The service desk needs it to look into your request.',
+  'handoff.declined': 'OK, I have not passed anything on. Type **help** to see what I can do.',
+  'handoff.delivered': 'Thank you. I have passed your request to the service desk. Your reference is **{reference}**.\n\nA person from the service desk will look into it and contact you, usually within one working day. They will never ask for your PIN. If you contact {serviceDesk} yourself, quote this reference.',
+  'handoff.pending': 'Thank you. I have noted your request under the reference **{reference}**, but I cannot reach the service desk right now. I will keep trying, and they will contact you once it reaches them. If it is urgent, contact {serviceDesk} and quote this reference.',
+  'handoff.limited': 'A request from this chat has already gone to the service desk recently, so I have not sent another. They will contact you; if it is urgent, contact {serviceDesk}.',
+  'handoff.unavailable': 'I cannot pass requests to a person from here. Please contact {serviceDesk}, who can help.',
 } as const;

@@ -68,4 +68,17 @@ export const zhHkDesk = {
   'report.duration.hours': '{h} 小時 {m} 分',
   'report.chart.resets': '每日完成重設的棒形圖，分為電郵及短訊',
   'report.chart.bars': '棒形圖：{title}',
+  // 轉交服務台真人處理
+  'handoff.offer.asked': '我可以把您的要求轉交服務台的職員處理。要我這樣做嗎？',
+  'handoff.offer.no-code': '很抱歉您收不到驗證碼。服務台的職員可以協助您。要我把您的要求轉交他們嗎？',
+  'handoff.offer.lost-contact': '如果您已不再使用該手機或郵箱，服務台的職員可以協助您。要我把您的要求轉交他們嗎？',
+  'handoff.offer.paused': '服務台的職員可以協助處理此事。要我把您的要求轉交他們嗎？',
+  'handoff.offer.pins-refused': '您試過的每個新 PIN 都被拒絕，因此連結已失效。服務台的職員可以協助您。要我把您的要求轉交他們嗎？',
+  'handoff.badAnswer': '請回答 **是**（yes）把要求轉交服務台，或 **否**（no）。',
+  'handoff.askUid': '您的入門網站 UID 是甚麼？服務台需要它來跟進您的要求。',
+  'handoff.declined': '好的，我沒有轉交任何資料。輸入 **幫助** 可查看我能提供的服務。',
+  'handoff.delivered': '謝謝。我已把您的要求轉交服務台，參考編號是 **{reference}**。\n\n服務台職員會跟進並與您聯絡，一般在一個工作天內。他們絕不會要求您提供 PIN。如您自行聯絡{serviceDesk}，請提供此參考編號。',
+  'handoff.pending': '謝謝。我已記下您的要求，參考編號是 **{reference}**，但暫時未能聯絡服務台。我會繼續嘗試，服務台收到後會與您聯絡。如情況緊急，請聯絡{serviceDesk}並提供此參考編號。',
+  'handoff.limited': '此對話最近已有一項要求轉交服務台，因此我沒有再次轉交。服務台會與您聯絡；如情況緊急，請聯絡{serviceDesk}。',
+  'handoff.unavailable': '我無法在這裏把要求轉交職員。請聯絡{serviceDesk}，他們可以協助您。',
 } as const satisfies Record<keyof typeof enDesk, string>;

@@ -1,0 +1,15 @@
+import type { StatePropertyAccessor } from 'botbuilder';
+import type { ServiceDeskHandoff } from '../src/domain/handoff.js';
+
+/** What the service desk's dialogs remember in a conversation, so nothing is offered twice. */
+export interface DeskConversationState {
+  /** The account whose refused PINs were already offered a hand-off here. */
+  pinsRefusedOffered?: string;
+}
+
+/** What the service desk's dialogs use (hand-off to a person, reminders, re-confirmation). */
+export interface DeskServices {
+  handoff: ServiceDeskHandoff;
+  /** Conversation state of the desk's dialogs. */
+  state: StatePropertyAccessor<DeskConversationState | undefined>;
+}
