@@ -1,5 +1,7 @@
 import type { StatePropertyAccessor } from 'botbuilder';
 import type { ServiceDeskHandoff } from '../src/domain/handoff.js';
+import type { ReminderLedger } from '../src/domain/campaign.js';
+import type { TeamsConversations } from '../src/domain/teamsConversations.js';
 
 /** What the service desk's dialogs remember in a conversation, so nothing is offered twice. */
 export interface DeskConversationState {
@@ -10,6 +12,8 @@ export interface DeskConversationState {
 /** What the service desk's dialogs use (hand-off to a person, reminders, re-confirmation). */
 export interface DeskServices {
   handoff: ServiceDeskHandoff;
+  reminders: ReminderLedger;
+  conversations: TeamsConversations;
   /** Conversation state of the desk's dialogs. */
   state: StatePropertyAccessor<DeskConversationState | undefined>;
 }

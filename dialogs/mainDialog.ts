@@ -7,7 +7,8 @@ import { REGISTER_DIALOG, RegisterContactsDialog } from './registerContactsDialo
 import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
 import { RESET_DIALOG, ResetPinDialog } from './resetPinDialog.js';
 import { HANDOFF_DIALOG, HandoffDialog, interruptForHandoff } from './handoffDialog.js';
-import { recognizeHandoff } from './deskWords.js';
+import { isStopReminders, recognizeHandoff } from './deskWords.js';
+import { STOP_REMINDERS_DIALOG, StopRemindersDialog } from './stopRemindersDialog.js';
 import { afterTurn } from './deskFollowUps.js';
 
 export const MAIN_DIALOG = 'main';
@@ -20,6 +21,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new StatusDialog(deps));
     this.addDialog(new ResetPinDialog(deps));
     this.addDialog(new HandoffDialog(deps));
+    this.addDialog(new StopRemindersDialog(deps));
     this.addDialog(new WaterfallDialog('mainSteps', [(s) => this.route(s), (s) => afterTurn(s, this.deps)]));
     this.initialDialogId = 'mainSteps';
   }
@@ -38,6 +40,7 @@ export class MainDialog extends ComponentDialog {
     const typed = step.context.activity.text;
     const handoff = this.deps.desk && recognizeHandoff(typed);
     if (handoff) return step.beginDialog(HANDOFF_DIALOG, { reason: handoff });
+    if (this.deps.desk && isStopReminders(typed)) return step.beginDialog(STOP_REMINDERS_DIALOG);
     switch (recognizeCommand(typed)) {
       case 'register':
         return step.beginDialog(REGISTER_DIALOG);

@@ -40,6 +40,11 @@ import { EmailCaseDestination } from './domain/caseContent.js';
 import { ServiceDeskHandoff } from './domain/handoff.js';
 import { WebhookDestination } from './adapters/desk/webhookDestination.js';
 import type { CaseDestination } from './ports/serviceDesk.js';
+import { ConfigurationBotFrameworkAuthentication, CloudAdapter } from 'botbuilder';
+import { RegistrationCampaign, ReminderLedger } from './domain/campaign.js';
+import { TeamsConversations } from './domain/teamsConversations.js';
+import { BotFrameworkTeamsMessenger } from './bot/teamsMessenger.js';
+import type { TeamsMessenger } from './ports/teamsMessenger.js';
 
 /** Everything the bot, the web pages and the admin CLI use, built once from the configuration. */
 export interface Services {
@@ -76,6 +81,9 @@ export interface Services {
 export interface DeskParts {
   handoff: ServiceDeskHandoff;
   counters: DeskCounters;
+  campaign: RegistrationCampaign;
+  reminders: ReminderLedger;
+  conversations: TeamsConversations;
 }
 
 export interface SmsServices {
@@ -93,6 +101,8 @@ export interface ServiceOverrides {
   sms?: SmsSender;
   /** Who holds the DATA_DIR lock: 'bot' or 'admin CLI'. */
   role?: string;
+  /** Writes proactive Teams messages (default: the Bot Framework SDK, signed with MicrosoftAppId). */
+  teamsMessenger?: TeamsMessenger;
 }
 
 /** Loads or creates the server secret (DATA_DIR/secret.key, owner-only) unless SERVER_SECRET is set. */
@@ -156,7 +166,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
     const auditHistory = new JsonlAuditHistory(auditLog);
-    const desk = deskParts(config, { store, clock, logger, audit, outbound, auditHistory, background });
+    const desk = deskParts(config, { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages, teamsMessenger: overrides.teamsMessenger });
     // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
     const purgeTimer = setInterval(() => {
       retention.purge().catch((err: unknown) => logger.error({ err }, 'purge failed'));
@@ -214,15 +224,60 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
 /** The service desk's parts, with the destinations of hand-off cases the configuration names. */
 function deskParts(
   config: AppConfig,
-  parts: { store: LowStore; clock: Clock; logger: Logger; audit: Audit; outbound: Outbound; auditHistory: AuditHistory; background: BackgroundWork },
+  parts: {
+    store: LowStore;
+    clock: Clock;
+    logger: Logger;
+    audit: Audit;
+    outbound: Outbound;
+    auditHistory: AuditHistory;
+    background: BackgroundWork;
+    directory: EmbeddedDirectory;
+    messages: Messages;
+    languages: LanguagePreferences;
+    teamsMessenger: TeamsMessenger | undefined;
+  },
 ): DeskParts {
-  const { store, clock, logger, audit, outbound, auditHistory, background } = parts;
+  const { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages } = parts;
   const counters = new DeskCounters(store.deskCounters, clock);
   const destinations: CaseDestination[] = [];
   if (config.SERVICE_DESK_EMAIL) destinations.push(new EmailCaseDestination(outbound, config.SERVICE_DESK_EMAIL));
   if (config.SERVICE_DESK_WEBHOOK_URL && config.SERVICE_DESK_WEBHOOK_SECRET) destinations.push(new WebhookDestination(config.SERVICE_DESK_WEBHOOK_URL, config.SERVICE_DESK_WEBHOOK_SECRET, () => clock.now()));
   const handoff = new ServiceDeskHandoff({ cases: store.handoffCases, links: store.links, counters, history: auditHistory, destinations, audit, clock, logger, background });
-  return { handoff, counters };
+  const reminders = new ReminderLedger(store.reminders, clock, audit);
+  const conversations = new TeamsConversations(store.conversationRefs, clock);
+  const teams = parts.teamsMessenger ?? new BotFrameworkTeamsMessenger(new CloudAdapter(botAuthentication(config)), config.MicrosoftAppId);
+  const campaign = new RegistrationCampaign({
+    directory,
+    contacts: store.contacts,
+    confirmations: store.contactConfirmations,
+    reminders: store.reminders,
+    ledger: reminders,
+    conversations,
+    teams,
+    outbound,
+    messages,
+    languages,
+    audit,
+    clock,
+    settings: {
+      minDays: config.NUDGE_MIN_DAYS,
+      reconfirmDays: config.CONTACTS_RECONFIRM_DAYS,
+      ...(config.MicrosoftAppId ? { teamsAppId: config.MicrosoftAppId } : {}),
+      ...(config.TWILIO_FROM?.startsWith('+') ? { smsNumber: config.TWILIO_FROM } : {}),
+    },
+  });
+  return { handoff, counters, campaign, reminders, conversations };
+}
+
+/** The Bot Framework identity of the bot, from MicrosoftAppId and the rest (none: local, unauthenticated). */
+function botAuthentication(config: AppConfig): ConfigurationBotFrameworkAuthentication {
+  return new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.MicrosoftAppId,
+    MicrosoftAppPassword: config.MicrosoftAppPassword,
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+  });
 }
 
 /** Delivery reports only where Twilio can reach us: a public HTTPS address, not a developer's localhost. */

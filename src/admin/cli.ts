@@ -6,7 +6,7 @@ import { readLockOwner, type LockOwner } from '../adapters/store/lock.js';
 import type { Logger } from '../ports/logger.js';
 import { openServices } from '../services.js';
 import { filesOf, parseAdminCommand, readsStdin, runAdminCommand } from './commands.js';
-import { EXIT_USAGE, failure, type AdminInput, type AdminRequest, type AdminResult } from './result.js';
+import { EXIT_USAGE, failure, type AdminInput, type AdminLive, type AdminRequest, type AdminResult } from './result.js';
 import { adminSocketPath, BOT_ROLE, sendAdminRequest } from './socket.js';
 
 /** The lock role the CLI takes when it opens the store itself. */
@@ -20,6 +20,8 @@ export interface CliIo {
   warn(message: string): void;
   /** Writes a file a command made (AdminResult.files); default: to disk, relative to where the CLI runs. */
   writeFile?(path: string, text: string): Promise<void>;
+  /** A long command's progress and its stop (Ctrl+C), wherever the command runs. */
+  live?: AdminLive;
 }
 
 export interface CliOptions {
@@ -77,7 +79,7 @@ async function runCommand(argv: readonly string[], options: CliOptions, io: CliI
   const request: AdminRequest = { argv: [...argv], input };
   const dataDir = resolve(config.DATA_DIR);
   const owner = (options.lockOwner ?? readLockOwner)(dataDir);
-  if (owner?.role === BOT_ROLE) return runInBot(dataDir, owner, request);
+  if (owner?.role === BOT_ROLE) return runInBot(dataDir, owner, request, io.live);
 
   const logger = warningsTo(io.warn);
   let services;
@@ -88,17 +90,17 @@ async function runCommand(argv: readonly string[], options: CliOptions, io: CliI
     return failure(`Cannot open the store in ${dataDir}: ${(err as Error)?.message ?? String(err)}`);
   }
   try {
-    return await runAdminCommand(services, request.argv, request.input);
+    return await runAdminCommand(services, request.argv, request.input, io.live);
   } finally {
     await services.close().catch((err: unknown) => io.warn(`warning: closing the store failed: ${(err as Error)?.message ?? String(err)}`));
   }
 }
 
 /** Sends the command to the bot that holds DATA_DIR; the CLI never writes the store behind its back. */
-export async function runInBot(dataDir: string, owner: LockOwner, request: AdminRequest): Promise<AdminResult> {
+export async function runInBot(dataDir: string, owner: LockOwner, request: AdminRequest, live: AdminLive = {}): Promise<AdminResult> {
   const path = adminSocketPath(dataDir);
   try {
-    return await sendAdminRequest(path, request);
+    return await sendAdminRequest(path, request, live);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return failure(

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { runCli, type CliIo } from './cli.js';
+import { ProgressBar } from './progressBar.js';
+import { runsLong } from './commands.js';
 
 /** Reads stdin to the end, or, at a terminal, one line typed without echo (it is a PIN). */
 async function readStdin(): Promise<string> {
@@ -38,14 +40,28 @@ async function readStdin(): Promise<string> {
   }
 }
 
+// A long command (nudge) draws a progress bar on a terminal, and the first Ctrl+C stops it cleanly.
+const bar = process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
+const stop = new AbortController();
+if (runsLong(process.argv.slice(2))) {
+  process.on('SIGINT', () => {
+    if (stop.signal.aborted) process.exit(130);
+    bar?.end();
+    process.stderr.write('Stopping after the current reminder (Ctrl+C again to quit at once)...\n');
+    stop.abort();
+  });
+}
+
 const io: CliIo = {
   readFile: (path) => readFile(path, 'utf8'),
   readStdin,
   warn: (message) => process.stderr.write(`${message}\n`),
+  live: { signal: stop.signal, ...(bar ? { onProgress: (p) => bar.update(p) } : {}) },
 };
 
 try {
   const result = await runCli(process.argv.slice(2), { env: process.env, envFile: '.env' }, io);
+  bar?.end();
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;

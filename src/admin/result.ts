@@ -13,6 +13,22 @@ export interface AdminResult {
   files?: Record<string, string>;
 }
 
+/** How far a long command (a paced campaign) has got: shown as a progress bar on a terminal. */
+export interface AdminProgress {
+  done: number;
+  total: number;
+  startedAt: number;
+  now: number;
+  /** The pace asked for, if any (it bounds the time left). */
+  perMinute?: number;
+}
+
+/** What a long command may use while it runs: report its progress, and stop early when asked (Ctrl+C). */
+export interface AdminLive {
+  onProgress?: (progress: AdminProgress) => void;
+  signal?: AbortSignal;
+}
+
 export interface AdminRequest {
   argv: string[];
   input: AdminInput;
