@@ -2,18 +2,21 @@ import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs'
 import type { MessageKey } from '../src/messages/catalog.js';
 import { SAID_THIS_TURN, type DialogDeps } from './deps.js';
 import { HANDOFF_DIALOG, uidOfTurn, type HandoffOptions } from './handoffDialog.js';
+import { RECONFIRM_DIALOG, type ReconfirmOptions } from './reconfirmDialog.js';
 
 /**
  * What follows whatever the turn did, once its flow has ended: a turn that paused self-service
  * is followed by the offer of a hand-off; a proved account whose last link died of refused PINs
- * is offered one too (once per conversation).
+ * is offered one too (once per conversation); a proved account whose contacts are old is asked
+ * whether they are still its own (CONTACTS_RECONFIRM_DAYS, once per conversation).
  */
 export async function afterTurn(step: WaterfallStepContext, deps: DialogDeps): Promise<DialogTurnResult> {
   const desk = deps.desk;
-  if (!desk?.handoff.available) return step.endDialog();
+  if (!desk) return step.endDialog();
   const said = (step.context.turnState.get(SAID_THIS_TURN) as MessageKey[] | undefined) ?? [];
-  // A hand-off was just offered (or declined) this turn: nothing more.
-  if (said.some((key) => key.startsWith('handoff.'))) return step.endDialog();
+  // A hand-off, a re-confirmation or a stop was just dealt with this turn: nothing more.
+  if (said.some((key) => key.startsWith('handoff.') || key.startsWith('reconfirm.') || key === 'reminders.stopped')) return step.endDialog();
+  if (!desk.handoff.available) return reconfirmIfDue(step, deps);
   if (said.includes('limit.paused')) {
     const uid = uidOfTurn(step.context);
     return step.beginDialog(HANDOFF_DIALOG, { reason: 'paused', ...(uid ? { uid } : {}) } satisfies HandoffOptions);
@@ -26,5 +29,16 @@ export async function afterTurn(step: WaterfallStepContext, deps: DialogDeps): P
       return step.beginDialog(HANDOFF_DIALOG, { reason: 'pins-refused', uid: proven } satisfies HandoffOptions);
     }
   }
-  return step.endDialog();
+  return reconfirmIfDue(step, deps);
+}
+
+async function reconfirmIfDue(step: WaterfallStepContext, deps: DialogDeps): Promise<DialogTurnResult> {
+  const desk = deps.desk!;
+  if (!desk.reconfirm.enabled) return step.endDialog();
+  const proven = (await deps.signedIn?.uidOf(step.context)) ?? (await deps.language.provenAccount(step.context));
+  if (!proven) return step.endDialog();
+  const state = (await desk.state.get(step.context)) ?? {};
+  if (state.reconfirmAsked === proven || !(await desk.reconfirm.due(proven))) return step.endDialog();
+  await desk.state.set(step.context, { ...state, reconfirmAsked: proven });
+  return step.beginDialog(RECONFIRM_DIALOG, { uid: proven } satisfies ReconfirmOptions);
 }

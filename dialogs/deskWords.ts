@@ -1,5 +1,5 @@
 import type { HandoffReason } from '../src/ports/deskStore.js';
-import { normalizeInput } from './commands.js';
+import { normalizeInput, recognizeMethod, recognizeYesNo } from './commands.js';
 
 /**
  * The words that ask for the service desk: a person (`agent`, `human`, `service desk`, `真人`),
@@ -41,4 +41,22 @@ export function recognizeHandoff(text: string | undefined): HandoffReason | unde
 /** "stop reminders" (and the like), or `停止提醒`. */
 export function isStopReminders(text: string | undefined): boolean {
   return /^(stop|no more|unsubscribe( from)?|opt out( of)?|turn off|cancel)( the| all| these)? (reminders?|nudges?|reminder (emails?|messages?))( please)?$|^unsubscribe$|^(停止|取消|唔要|不要|關閉)(再)?(提醒|通知提醒)$/.test(normalizeInput(text));
+}
+
+/** The answer to "Are these still yours?": yes, or change (a no means one has changed). */
+export function recognizeReconfirm(text: string | undefined): 'yes' | 'change' | undefined {
+  const said = normalizeInput(text);
+  if (/^(change|change it|change them|update|update them|edit|changed|更改|改|修改|更新|已更改|改咗)$/.test(said)) return 'change';
+  const yesNo = recognizeYesNo(text);
+  if (yesNo === true || /^(yes,? still mine|still mine|they are|仍是|仍然是|仲係)$/.test(said)) return 'yes';
+  if (yesNo === false || /^(not mine|no longer)$/.test(said)) return 'change';
+  return undefined;
+}
+
+/** Which contact has changed: `1`/`email`/`電郵`, `2`/`mobile`/`手機`, `3`/`both`/`兩者`. */
+export function recognizeChangedContact(text: string | undefined): 'email' | 'mobile' | 'both' | undefined {
+  const said = normalizeInput(text);
+  if (/^(3|both|both of them|all|兩者|兩個|兩項|全部|都改)$/.test(said)) return 'both';
+  const method = recognizeMethod(text);
+  return method === 'email' ? 'email' : method === 'sms' ? 'mobile' : undefined;
 }

@@ -9,6 +9,7 @@ import { RESET_DIALOG, ResetPinDialog } from './resetPinDialog.js';
 import { HANDOFF_DIALOG, HandoffDialog, interruptForHandoff } from './handoffDialog.js';
 import { isStopReminders, recognizeHandoff } from './deskWords.js';
 import { STOP_REMINDERS_DIALOG, StopRemindersDialog } from './stopRemindersDialog.js';
+import { ReconfirmDialog } from './reconfirmDialog.js';
 import { afterTurn } from './deskFollowUps.js';
 
 export const MAIN_DIALOG = 'main';
@@ -22,6 +23,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new ResetPinDialog(deps));
     this.addDialog(new HandoffDialog(deps));
     this.addDialog(new StopRemindersDialog(deps));
+    this.addDialog(new ReconfirmDialog(deps));
     this.addDialog(new WaterfallDialog('mainSteps', [(s) => this.route(s), (s) => afterTurn(s, this.deps)]));
     this.initialDialogId = 'mainSteps';
   }

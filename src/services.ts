@@ -43,6 +43,7 @@ import type { CaseDestination } from './ports/serviceDesk.js';
 import { ConfigurationBotFrameworkAuthentication, CloudAdapter } from 'botbuilder';
 import { RegistrationCampaign, ReminderLedger } from './domain/campaign.js';
 import { TeamsConversations } from './domain/teamsConversations.js';
+import { ContactReconfirmation } from './domain/reconfirmation.js';
 import { BotFrameworkTeamsMessenger } from './bot/teamsMessenger.js';
 import type { TeamsMessenger } from './ports/teamsMessenger.js';
 
@@ -84,6 +85,7 @@ export interface DeskParts {
   campaign: RegistrationCampaign;
   reminders: ReminderLedger;
   conversations: TeamsConversations;
+  reconfirm: ContactReconfirmation;
 }
 
 export interface SmsServices {
@@ -166,7 +168,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
     const auditHistory = new JsonlAuditHistory(auditLog);
-    const desk = deskParts(config, { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages, teamsMessenger: overrides.teamsMessenger });
+    const desk = deskParts(config, { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages, policy, teamsMessenger: overrides.teamsMessenger });
     // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
     const purgeTimer = setInterval(() => {
       retention.purge().catch((err: unknown) => logger.error({ err }, 'purge failed'));
@@ -235,10 +237,11 @@ function deskParts(
     directory: EmbeddedDirectory;
     messages: Messages;
     languages: LanguagePreferences;
+    policy: SecurityPolicy;
     teamsMessenger: TeamsMessenger | undefined;
   },
 ): DeskParts {
-  const { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages } = parts;
+  const { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages, policy } = parts;
   const counters = new DeskCounters(store.deskCounters, clock);
   const destinations: CaseDestination[] = [];
   if (config.SERVICE_DESK_EMAIL) destinations.push(new EmailCaseDestination(outbound, config.SERVICE_DESK_EMAIL));
@@ -267,7 +270,16 @@ function deskParts(
       ...(config.TWILIO_FROM?.startsWith('+') ? { smsNumber: config.TWILIO_FROM } : {}),
     },
   });
-  return { handoff, counters, campaign, reminders, conversations };
+  const reconfirm = new ContactReconfirmation({
+    contacts: store.contacts,
+    confirmations: store.contactConfirmations,
+    challenges: store.challenges,
+    audit,
+    clock,
+    days: config.CONTACTS_RECONFIRM_DAYS,
+    verifiedWindowMs: policy.verifiedWindowMs,
+  });
+  return { handoff, counters, campaign, reminders, conversations, reconfirm };
 }
 
 /** The Bot Framework identity of the bot, from MicrosoftAppId and the rest (none: local, unauthenticated). */

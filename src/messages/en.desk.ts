@@ -94,4 +94,15 @@ export const enDesk = {
   'reminder.button.check': 'Check my contacts',
   'reminder.button.stop': 'Stop reminders',
   'reminders.stopped': "OK, I won't send you any more reminders. You can still type **register** at any time.",
+  // Re-confirming contacts (CONTACTS_RECONFIRM_DAYS)
+  'reconfirm.ask': 'Your contacts for resetting your PIN were last confirmed on {when}:\n- Email: {email}\n- Mobile: {mobile}\n\nAre these still yours? Answer **yes**, or **change** if one has changed.',
+  'reconfirm.badAnswer': 'Please answer **yes** if these contacts are still yours, or **change** to change one.',
+  'reconfirm.answer.change': 'change',
+  'reconfirm.confirmed': 'Thank you, I have noted that they are still yours.',
+  'reconfirm.which': 'Which has changed?\n1. **email**\n2. **mobile**\n3. **both**',
+  'reconfirm.badWhich': 'Please answer **email**, **mobile** or **both** (or 1, 2 or 3).',
+  'reconfirm.which.email': 'email',
+  'reconfirm.which.mobile': 'mobile',
+  'reconfirm.which.both': 'both',
+  'reconfirm.saved': 'Done. These contacts are saved and verified:\n- Email: {email}\n- Mobile: {mobile}\n\nI have told your institutional email and the contact you replaced about this change.',
 } as const;

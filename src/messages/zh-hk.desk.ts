@@ -96,4 +96,15 @@ export const zhHkDesk = {
   'reminder.button.check': '查看我的聯絡資料',
   'reminder.button.stop': '停止提醒',
   'reminders.stopped': '好的，我不會再向您發出提醒。您仍可隨時輸入 **登記**（register）。',
+  // 重新確認聯絡資料（CONTACTS_RECONFIRM_DAYS）
+  'reconfirm.ask': '您用來重設 PIN 的聯絡資料上次確認於{when}：\n- 電郵：{email}\n- 手機：{mobile}\n\n這些仍是您的嗎？請回答 **是**（yes），如有更改請回答 **更改**（change）。',
+  'reconfirm.badAnswer': '如這些聯絡資料仍是您的，請回答 **是**（yes）；如要更改其中一項，請回答 **更改**（change）。',
+  'reconfirm.answer.change': '更改',
+  'reconfirm.confirmed': '謝謝，已記錄這些聯絡資料仍是您的。',
+  'reconfirm.which': '哪一項已更改？\n1. **電郵**（email）\n2. **手機**（mobile）\n3. **兩者**（both）',
+  'reconfirm.badWhich': '請回答 **電郵**、**手機** 或 **兩者**（或 1、2、3）。',
+  'reconfirm.which.email': '電郵',
+  'reconfirm.which.mobile': '手機',
+  'reconfirm.which.both': '兩者',
+  'reconfirm.saved': '完成。以下聯絡資料已儲存並核實：\n- 電郵：{email}\n- 手機：{mobile}\n\n我已把這項更改通知您的大學電郵地址及被取代的聯絡資料。',
 } as const satisfies Record<keyof typeof enDesk, string>;
