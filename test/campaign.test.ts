@@ -212,7 +212,7 @@ describe('admin nudge', () => {
     expect(world.smtp.received.length + proactive(world).length).toBe(5);
   });
 
-  test('"stop reminders" from the reminder in Teams, or 停止提醒 after proving the account elsewhere: never reminded again, audited', async () => {
+  test('“stop reminders” from the reminder in Teams, or 停止提醒 after proving the account elsewhere: never reminded again, audited', async () => {
     world = await startWorld();
     await nudge(world, ['--per-minute', '600']);
     expect(await world.teams.tlee.say('stop reminders')).toEqual(["OK, I won't send you any more reminders. You can still type **register** at any time."]);

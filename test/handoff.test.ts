@@ -53,7 +53,7 @@ describe('hand-off by mail to the service desk', () => {
     await smtp.stop();
   });
 
-  test('"I never received the code" during a reset offers a hand-off; the case mail holds the reference, the UID marked unverified, channel, language, the steps and how to reach the user, and no code', async () => {
+  test('“I never received the code” during a reset offers a hand-off; the case mail holds the reference, the UID marked unverified, channel, language, the steps and how to reach the user, and no code', async () => {
     const user = new BotClient(running.baseUrl);
     await user.send('reset');
     await user.send('jdoe');
