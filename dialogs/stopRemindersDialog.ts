@@ -1,9 +1,8 @@
 import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { teamsUserKey } from '../src/domain/teamsConversations.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
 import { say, turnInfo, type DialogDeps } from './deps.js';
 import { IdentityDialog, proveIdentity, type VerifiedIdentity } from './identityDialog.js';
-import { TEAMS } from './cards.js';
+import { provenAccount } from './deskFollowUps.js';
 
 export const STOP_REMINDERS_DIALOG = 'stopReminders';
 
@@ -22,19 +21,9 @@ export class StopRemindersDialog extends CancelAndHelpDialog {
 
   private async findAccount(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { context } = step;
-    const known =
-      (await this.deps.signedIn?.uidOf(context)) ??
-      (await this.deps.language.provenAccount(context)) ??
-      (context.activity.channelId === TEAMS ? await this.keptAccount(step) : undefined);
+    const known = (await provenAccount(context, this.deps)) ?? (await this.deps.signedIn?.uidOf(context));
     if (known) return step.next({ uid: known, identity: { kind: 'signed-in' } } satisfies VerifiedIdentity);
     return proveIdentity(step, this.deps);
-  }
-
-  /** The account of the Teams conversation the bot keeps for this user (a reminder went there). */
-  private async keptAccount(step: WaterfallStepContext): Promise<string | undefined> {
-    const key = teamsUserKey(step.context.activity.from);
-    const kept = key ? await this.deps.desk?.conversations.ofUser(key) : undefined;
-    return kept?.reference && (kept.reference['conversation'] as { id?: string } | undefined)?.id === step.context.activity.conversation?.id ? kept.uid : undefined;
   }
 
   private async stop(step: WaterfallStepContext): Promise<DialogTurnResult> {
