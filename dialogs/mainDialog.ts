@@ -9,6 +9,11 @@ import { looksLikeTypedPin } from './typedPin.js';
 import { RegisterContactsDialog } from './registerContactsDialog.js';
 import { StatusDialog } from './statusDialog.js';
 import { ResetPinDialog } from './resetPinDialog.js';
+import { HANDOFF_DIALOG, HandoffDialog, interruptForHandoff, type HandoffOptions } from './handoffDialog.js';
+import { isStopReminders, recognizeHandoff } from './deskWords.js';
+import { STOP_REMINDERS_DIALOG, StopRemindersDialog } from './stopRemindersDialog.js';
+import { ReconfirmDialog } from './reconfirmDialog.js';
+import { afterTurn } from './deskFollowUps.js';
 
 export const MAIN_DIALOG = 'main';
 const ROUTE_STEPS = 'mainSteps';
@@ -46,7 +51,11 @@ export class MainDialog extends ComponentDialog {
       this.addDialog(flow);
       this.flowIds.set(intent, flow.id);
     }
-    this.addDialog(new WaterfallDialog(ROUTE_STEPS, [(s) => this.route(s), (s) => s.endDialog()]));
+    // The service desk's flows start from a reason or from what follows a turn, not from a plain intent.
+    this.addDialog(new HandoffDialog(deps));
+    this.addDialog(new StopRemindersDialog(deps));
+    this.addDialog(new ReconfirmDialog(deps));
+    this.addDialog(new WaterfallDialog(ROUTE_STEPS, [(s) => this.route(s), (s) => afterTurn(s, this.deps)]));
     this.initialDialogId = ROUTE_STEPS;
   }
 
@@ -64,6 +73,8 @@ export class MainDialog extends ComponentDialog {
       await innerDc.repromptDialog();
       return Dialog.EndOfTurn;
     }
+    const handoff = await interruptForHandoff(innerDc, this.deps);
+    if (handoff) return handoff;
     const intent = routed(recognizeIntent(typed));
     if (intent && !waitingPromptTakes(innerDc, typed ?? '')) {
       if (innerDc.activeDialog?.id === this.flowIds.get(intent)) {
@@ -84,9 +95,15 @@ export class MainDialog extends ComponentDialog {
     const known = (step.options as RouteOptions | undefined)?.intent;
     if (!known && looksLikeTypedPin(typed, this.deps.policy.codeDigits)) {
       await say(this.deps, context, 'pin.typedAtStart');
-      return step.endDialog();
+      return step.next();
     }
     const intent = known ?? recognizeIntent(typed);
+    // A wish a flow serves wins ("I changed my mobile" is a registration); else words that need a person.
+    if (this.deps.desk && !routed(intent)) {
+      const reason = recognizeHandoff(typed) ?? (intent === 'handoff' ? 'asked' : undefined);
+      if (reason) return step.beginDialog(HANDOFF_DIALOG, { reason } satisfies HandoffOptions);
+      if (intent === 'stop-reminders' || isStopReminders(typed)) return step.beginDialog(STOP_REMINDERS_DIALOG);
+    }
     const flow = routed(intent);
     if (flow) return step.beginDialog(this.flowIds.get(flow)!);
     switch (intent) {
@@ -94,16 +111,16 @@ export class MainDialog extends ComponentDialog {
         // In Teams the commands are buttons too.
         if (inTeams(context)) await context.sendActivity({ text: text(this.deps, context, 'help'), attachments: [menuCard(this.deps, context)] });
         else await say(this.deps, context, 'help');
-        return step.endDialog();
+        return step.next();
       case 'cancel':
         await say(this.deps, context, 'nothingToCancel');
-        return step.endDialog();
+        return step.next();
       case 'greeting':
         await context.sendActivity(withMenu(this.deps, context, 'welcome'));
-        return step.endDialog();
+        return step.next();
       case 'thanks':
         await say(this.deps, context, 'thanks.reply');
-        return step.endDialog();
+        return step.next();
     }
     const language = recognizeLanguage(typed, languageOf(context).language);
     if (language) {
@@ -112,7 +129,7 @@ export class MainDialog extends ComponentDialog {
     } else {
       await context.sendActivity(withMenu(this.deps, context, 'unknownCommand'));
     }
-    return step.endDialog();
+    return step.next();
   }
 }
 

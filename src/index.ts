@@ -18,6 +18,7 @@ import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
 import { say } from '../dialogs/deps.js';
 import { LanguageChoice } from '../dialogs/language.js';
+import { TeamsConversationKeeper } from './bot/conversationKeeper.js';
 
 /** What tests may replace: the services' parts, and the app's own waits. */
 export interface AppOverrides extends ServiceOverrides {
@@ -67,6 +68,7 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, pageFile
     language,
     smsAvailable: async () => !(await services.sms.ceiling.reached()),
     waitingForCode: (context, challengeId, notice) => smsAdapter.expectCode(context, challengeId, notice),
+    desk: { ...services.desk, state: conversationState.createProperty('Desk') },
   };
   const bot = new PinResetBot(conversationState, userState, new MainDialog(deps), deps, {
     allowedTenantIds: config.ALLOWED_TENANT_IDS,
@@ -105,6 +107,8 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, pageFile
     channelAdapter.use(smsRendering, smsConventions);
     channelAdapter.onTurnError = onTurnError;
   }
+  // Teams conversations are kept for the registration campaign's reminders.
+  adapter.use(new TeamsConversationKeeper(services.desk.conversations, signedIn, config.ALLOWED_TENANT_IDS, logger));
 
   const checkToken = config.MicrosoftAppId ? botTokenCheck(authentication, config.MicrosoftAppId, logger, services.clock, botTokenTimeoutMs) : undefined;
   const http = createHttpServer({ services, adapter, bot, pinReset, smsAdapter, ...(checkToken ? { checkToken } : {}), ...(pageFiles ? { pageFiles } : {}) });

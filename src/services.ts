@@ -10,6 +10,8 @@ import type { SmsSender } from './ports/sms.js';
 import { LowStore } from './adapters/store/lowStore.js';
 import { EmbeddedDirectory } from './adapters/directory/embeddedDirectory.js';
 import { JsonlAuditLog } from './adapters/audit/jsonlAuditLog.js';
+import { JsonlAuditHistory } from './adapters/audit/jsonlAuditHistory.js';
+import type { AuditHistory } from './ports/auditHistory.js';
 import { RECORD_SYNC_WITHIN_MS } from './adapters/appendLog.js';
 import { OutboxMailer } from './adapters/mail/outboxMailer.js';
 import { SmtpMailer } from './adapters/mail/smtpMailer.js';
@@ -35,6 +37,17 @@ import { Messages } from './messages/catalog.js';
 import { LanguagePreferences } from './domain/languagePreferences.js';
 import { StoreError } from './adapters/store/errors.js';
 import { createLogger } from './log.js';
+import { DeskCounters } from './domain/deskCounters.js';
+import { EmailCaseDestination } from './domain/caseContent.js';
+import { ServiceDeskHandoff } from './domain/handoff.js';
+import { WebhookDestination } from './adapters/desk/webhookDestination.js';
+import type { CaseDestination } from './ports/serviceDesk.js';
+import { ConfigurationBotFrameworkAuthentication, CloudAdapter } from 'botbuilder';
+import { RegistrationCampaign, ReminderLedger } from './domain/campaign.js';
+import { TeamsConversations } from './domain/teamsConversations.js';
+import { ContactReconfirmation } from './domain/reconfirmation.js';
+import { BotFrameworkTeamsMessenger } from './bot/teamsMessenger.js';
+import type { TeamsMessenger } from './ports/teamsMessenger.js';
 
 /** Everything the bot, the web pages and the admin CLI use, built once from the configuration. */
 export interface Services {
@@ -46,6 +59,8 @@ export interface Services {
   store: LowStore;
   directory: EmbeddedDirectory;
   auditLog: JsonlAuditLog;
+  /** The audit read back for the service desk (report, hand-off cases). */
+  auditHistory: AuditHistory;
   audit: Audit;
   throttles: Throttles;
   codes: VerificationCodes;
@@ -61,7 +76,18 @@ export interface Services {
   sms: SmsServices;
   retention: Retention;
   erasure: ContactErasure;
+  /** The service desk's parts: hand-off to a person (issue 17). */
+  desk: DeskParts;
   close(): Promise<void>;
+}
+
+export interface DeskParts {
+  handoff: ServiceDeskHandoff;
+  counters: DeskCounters;
+  campaign: RegistrationCampaign;
+  reminders: ReminderLedger;
+  conversations: TeamsConversations;
+  reconfirm: ContactReconfirmation;
 }
 
 export interface SmsServices {
@@ -79,6 +105,8 @@ export interface ServiceOverrides {
   sms?: SmsSender;
   /** Who holds the DATA_DIR lock: 'bot' or 'admin CLI'. */
   role?: string;
+  /** Writes proactive Teams messages (default: the Bot Framework SDK, signed with MicrosoftAppId). */
+  teamsMessenger?: TeamsMessenger;
 }
 
 /** Loads or creates the server secret (DATA_DIR/secret.key, owner-only) unless SERVER_SECRET is set. */
@@ -144,10 +172,21 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages, pinPolicy });
     const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages, key });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
+    const auditHistory = new JsonlAuditHistory(auditLog);
+    const desk = deskParts(config, { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages, policy, teamsMessenger: overrides.teamsMessenger });
     // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
     const purgeTimer = setInterval(() => {
       retention.purge().catch((err: unknown) => logger.error({ err }, 'purge failed'));
     }, config.PURGE_INTERVAL_MINUTES * 60_000).unref();
+    // Hand-off cases not yet delivered are retried; delivered ones and spent counters are forgotten with the purge.
+    let deskTicks = 0;
+    const deskTimer = setInterval(() => {
+      const purge = ++deskTicks % config.PURGE_INTERVAL_MINUTES === 0;
+      desk.handoff
+        .retryDue()
+        .then(() => (purge ? Promise.all([desk.handoff.forgetDelivered(), desk.counters.forgetExpired()]) : undefined))
+        .catch((err: unknown) => logger.error({ err }, 'hand-off retry failed'));
+    }, 60_000).unref();
     return {
       config,
       dataDir,
@@ -157,6 +196,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       store,
       directory,
       auditLog,
+      auditHistory,
       audit,
       throttles,
       codes,
@@ -171,9 +211,12 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       sms: smsServices,
       retention,
       erasure,
+      desk,
       async close() {
         clearInterval(purgeTimer);
+        clearInterval(deskTimer);
         await retention.settled();
+        await desk.handoff.settled();
         await background.drain();
         await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms), strength.close()]);
         await store.close();
@@ -183,6 +226,75 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     await store.close();
     throw err;
   }
+}
+
+/** The service desk's parts, with the destinations of hand-off cases the configuration names. */
+function deskParts(
+  config: AppConfig,
+  parts: {
+    store: LowStore;
+    clock: Clock;
+    logger: Logger;
+    audit: Audit;
+    outbound: Outbound;
+    auditHistory: AuditHistory;
+    background: BackgroundWork;
+    directory: EmbeddedDirectory;
+    messages: Messages;
+    languages: LanguagePreferences;
+    policy: SecurityPolicy;
+    teamsMessenger: TeamsMessenger | undefined;
+  },
+): DeskParts {
+  const { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages, policy } = parts;
+  const counters = new DeskCounters(store.deskCounters, clock);
+  const destinations: CaseDestination[] = [];
+  if (config.SERVICE_DESK_EMAIL) destinations.push(new EmailCaseDestination(outbound, config.SERVICE_DESK_EMAIL));
+  if (config.SERVICE_DESK_WEBHOOK_URL && config.SERVICE_DESK_WEBHOOK_SECRET) destinations.push(new WebhookDestination(config.SERVICE_DESK_WEBHOOK_URL, config.SERVICE_DESK_WEBHOOK_SECRET, () => clock.now()));
+  const handoff = new ServiceDeskHandoff({ cases: store.handoffCases, links: store.links, counters, history: auditHistory, destinations, audit, clock, logger, background });
+  const reminders = new ReminderLedger(store.reminders, clock, audit);
+  const conversations = new TeamsConversations(store.conversationRefs, clock);
+  const teams = parts.teamsMessenger ?? new BotFrameworkTeamsMessenger(new CloudAdapter(botAuthentication(config)), config.MicrosoftAppId);
+  const campaign = new RegistrationCampaign({
+    directory,
+    contacts: store.contacts,
+    confirmations: store.contactConfirmations,
+    reminders: store.reminders,
+    ledger: reminders,
+    conversations,
+    teams,
+    outbound,
+    messages,
+    languages,
+    audit,
+    clock,
+    settings: {
+      minDays: config.NUDGE_MIN_DAYS,
+      reconfirmDays: config.CONTACTS_RECONFIRM_DAYS,
+      ...(config.MicrosoftAppId ? { teamsAppId: config.MicrosoftAppId } : {}),
+      ...(config.TWILIO_FROM?.startsWith('+') ? { smsNumber: config.TWILIO_FROM } : {}),
+    },
+  });
+  const reconfirm = new ContactReconfirmation({
+    contacts: store.contacts,
+    confirmations: store.contactConfirmations,
+    challenges: store.challenges,
+    audit,
+    clock,
+    days: config.CONTACTS_RECONFIRM_DAYS,
+    verifiedWindowMs: policy.verifiedWindowMs,
+  });
+  return { handoff, counters, campaign, reminders, conversations, reconfirm };
+}
+
+/** The Bot Framework identity of the bot, from MicrosoftAppId and the rest (none: local, unauthenticated). */
+function botAuthentication(config: AppConfig): ConfigurationBotFrameworkAuthentication {
+  return new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.MicrosoftAppId,
+    MicrosoftAppPassword: config.MicrosoftAppPassword,
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+  });
 }
 
 /** Delivery reports only where Twilio can reach us: a public HTTPS address, not a developer's localhost. */

@@ -73,10 +73,21 @@ describe('how people start', () => {
     await converse(chat, [['reset', 'What is your portal UID?']]);
   });
 
-  test('asking to unlock, for a person, or to stop reminders is answered as unrecognised until those flows exist', async () => {
-    for (const typed of ["I'm locked out", 'my account is locked', 'agent', 'I want to talk to a human', 'stop reminders', '解鎖', '真人', '停止提醒']) {
+  test('asking to unlock is answered as unrecognised until that flow exists', async () => {
+    for (const typed of ["I'm locked out", 'my account is locked', '解鎖']) {
       const replies = await startChat(t.services).say(typed);
       expect({ typed, replies }).toEqual({ typed, replies: [expect.stringContaining("Sorry, I didn't understand that.")] });
+    }
+  });
+
+  test('asking for a person, in either language, starts the hand-off; stop reminders asks who you are first', async () => {
+    for (const typed of ['agent', 'I want to talk to a human', '真人']) {
+      const replies = await startChat(t.services).say(typed);
+      expect({ typed, replies }).toEqual({ typed, replies: [expect.not.stringContaining("didn't understand")] });
+    }
+    for (const typed of ['stop reminders', '停止提醒']) {
+      const replies = await startChat(t.services).say(typed);
+      expect({ typed, replies }).toEqual({ typed, replies: [expect.stringContaining('UID')] });
     }
   });
 });

@@ -9,9 +9,11 @@ import { setPinByServiceDesk } from '../domain/serviceDeskPin.js';
 import { pinProblemText } from '../domain/pinProblemText.js';
 import { formatTime } from '../domain/contactRegistration.js';
 import type { WindowCount } from '../domain/throttles.js';
-import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminInput, type AdminResult } from './result.js';
+import { parseReportArgs, REPORT_USAGE, runReport, type ReportOptions } from './reportCommand.js';
+import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, failure, Output, type AdminInput, type AdminLive, type AdminResult } from './result.js';
+import { NUDGE_USAGE, parseNudgeArgs, runNudge, type NudgeOptions } from './nudgeCommand.js';
 
-export { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, type AdminInput, type AdminRequest, type AdminResult } from './result.js';
+export { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, type AdminInput, type AdminLive, type AdminProgress, type AdminRequest, type AdminResult } from './result.js';
 
 export const USAGE = `Usage: npm run admin -- <command>
 
@@ -44,6 +46,8 @@ Commands:
                              limits on its registered email and mobile.
   audit [--uid UID]          Print the audit log (across rotated files), one event a line,
                              optionally for one account. Torn lines are reported and skipped.
+${REPORT_USAGE}
+${NUDGE_USAGE}
   help, --help               Show this help.
 
 Imports report every bad row as "line N: field: reason", apply the good rows, and can be rerun
@@ -60,7 +64,9 @@ export type AdminCommand =
   | { name: 'contacts show'; uid: string }
   | { name: 'contacts delete'; uid: string }
   | { name: 'unlock'; uid: string }
-  | { name: 'audit'; uid?: string };
+  | { name: 'audit'; uid?: string }
+  | ({ name: 'report' } & ReportOptions)
+  | ({ name: 'nudge' } & NudgeOptions);
 
 export type ParsedCommand = { ok: true; command: AdminCommand } | { ok: false; result: AdminResult };
 
@@ -117,7 +123,20 @@ export function parseAdminCommand(argv: readonly string[]): ParsedCommand {
     if (flag === '--uid') return build(takeUid('audit --uid', value, more), (uid) => ({ name: 'audit', uid }));
     return usageError(`audit takes only --uid UID; unexpected "${flag}".`);
   }
+  if (first === 'nudge') {
+    const options = parseNudgeArgs(argv.slice(1));
+    return typeof options === 'string' ? usageError(options) : { ok: true, command: { name: 'nudge', ...options } };
+  }
+  if (first === 'report') {
+    const options = parseReportArgs(argv.slice(1));
+    return typeof options === 'string' ? usageError(options) : { ok: true, command: { name: 'report', ...options } };
+  }
   return usageError(`unknown command "${first}".`);
+}
+
+/** Commands that may run for long (a paced campaign): inside the bot they run beside the others, not in their queue. */
+export function runsLong(argv: readonly string[]): boolean {
+  return argv[0] === 'nudge' && !argv.includes('--dry-run');
 }
 
 /** The files a command reads; the CLI reads them where it runs and passes their text along. */
@@ -134,7 +153,7 @@ export function readsStdin(command: AdminCommand): boolean {
  * Never throws: store and configuration problems are shown as their messages, anything else as a
  * one-line internal error (the details go to the services' log).
  */
-export async function runAdminCommand(services: Services, argv: readonly string[], input: AdminInput): Promise<AdminResult> {
+export async function runAdminCommand(services: Services, argv: readonly string[], input: AdminInput, live: AdminLive = {}): Promise<AdminResult> {
   const parsed = parseAdminCommand(argv);
   if (!parsed.ok) return parsed.result;
   const command = parsed.command;
@@ -162,6 +181,10 @@ export async function runAdminCommand(services: Services, argv: readonly string[
         return await unlock(services, command.uid);
       case 'audit':
         return await printAudit(services, command.uid);
+      case 'report':
+        return await runReport(services, command);
+      case 'nudge':
+        return await runNudge(services, command, live);
     }
   } catch (err) {
     if (err instanceof StoreError || err instanceof ConfigError) return failure(err.message);

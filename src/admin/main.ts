@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { pinPromptsFor, readHidden } from './pinPrompt.js';
+import type { CliIo } from './cli.js';
 
 const argv = process.argv.slice(2);
 // At a terminal, a PIN prompt turns echo off now, before the CLI's modules load (seconds under tsx).
@@ -15,9 +16,31 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// Loaded only now: the PIN prompt above is already listening, with echo off.
+const [{ runCli }, { ProgressBar }, { runsLong }] = await Promise.all([import('./cli.js'), import('./progressBar.js'), import('./commands.js')]);
+
+// A long command (nudge) draws a progress bar on a terminal, and the first Ctrl+C stops it cleanly.
+const bar = process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
+const stop = new AbortController();
+if (runsLong(argv)) {
+  process.on('SIGINT', () => {
+    if (stop.signal.aborted) process.exit(130);
+    bar?.end();
+    process.stderr.write('Stopping after the current reminder (Ctrl+C again to quit at once)...\n');
+    stop.abort();
+  });
+}
+
+const io: CliIo = {
+  readFile: (path) => readFile(path, 'utf8'),
+  readStdin,
+  warn: (message) => process.stderr.write(`${message}\n`),
+  live: { signal: stop.signal, ...(bar ? { onProgress: (p) => bar.update(p) } : {}) },
+};
+
 try {
-  const { runCli } = await import('./cli.js');
-  const result = await runCli(argv, { env: process.env, envFile: '.env' }, { readFile: (path) => readFile(path, 'utf8'), readStdin, warn: (message) => process.stderr.write(`${message}\n`) });
+  const result = await runCli(argv, { env: process.env, envFile: '.env' }, io);
+  bar?.end();
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;

@@ -110,6 +110,25 @@ export const settings = {
     schema: optionalText,
     doc: { description: 'Your institution as the PIN page names it, so users can tell the real page from an imitation; its words also count as easy to guess in a PIN. Unset: the page names none.', example: 'Example University' },
   },
+
+  // The service desk (hand-off to a person, the registration campaign, re-confirmation).
+  SERVICE_DESK_EMAIL: {
+    schema: optionalText.refine((v) => v === undefined || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), { error: 'must be an email address' }),
+    doc: { description: 'Where hand-off cases are mailed (a ticket system mailbox). Unset (and no webhook): the bot names the service desk instead.', example: 'servicedesk-tickets@example.edu' },
+  },
+  SERVICE_DESK_WEBHOOK_URL: {
+    schema: optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s/?#]+/i.test(v), { error: 'must be an http(s) URL' }),
+    doc: { description: 'Where hand-off cases are POSTed as JSON, signed with SERVICE_DESK_WEBHOOK_SECRET.', example: 'https://tickets.example.edu/api/pin-reset-cases' },
+  },
+  SERVICE_DESK_WEBHOOK_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    doc: { description: 'Key of the HMAC-SHA256 that signs each webhook case (X-Pin-Reset-Signature); required with SERVICE_DESK_WEBHOOK_URL.', example: 'a-long-random-secret-shared-with-the-ticket-system', secret: true },
+  },
+  NUDGE_MIN_DAYS: { schema: int(1, 365).default(30), doc: { description: '`admin nudge` never reminds an account twice within this many days.' } },
+  CONTACTS_RECONFIRM_DAYS: {
+    schema: int(0, 730).default(0),
+    doc: { description: 'Ask a registered user whose contacts were verified more than this many days ago whether they are still theirs. 0: never.' },
+  },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;
@@ -146,6 +165,9 @@ export const configSchema = z
         // Anyone who can reach /api/messages could then pose as any Teams user: never where real users are.
         if (c.NODE_ENV === 'production') ctx.addIssue({ code: 'custom', path: ['TRUST_UNVERIFIED_TEAMS_IDENTITY'], message: 'must not be true when NODE_ENV=production (it lets a request pose as any Teams user)' });
         if (c.MicrosoftAppId) ctx.addIssue({ code: 'custom', path: ['TRUST_UNVERIFIED_TEAMS_IDENTITY'], message: 'must not be true when MicrosoftAppId is set (requests are verified then; the setting is for local trials and tests only)' });
+      }
+      if (c.SERVICE_DESK_WEBHOOK_URL && !c.SERVICE_DESK_WEBHOOK_SECRET && valid('SERVICE_DESK_WEBHOOK_URL', 'SERVICE_DESK_WEBHOOK_SECRET')) {
+        ctx.addIssue({ code: 'custom', path: ['SERVICE_DESK_WEBHOOK_SECRET'], message: 'is required when SERVICE_DESK_WEBHOOK_URL is set (cases are signed with it)' });
       }
       if (valid('SENDS_PER_ACCOUNT_PER_DAY', 'SENDS_PER_ACCOUNT_PER_HOUR') && c.SENDS_PER_ACCOUNT_PER_DAY < c.SENDS_PER_ACCOUNT_PER_HOUR) {
         ctx.addIssue({ code: 'custom', path: ['SENDS_PER_ACCOUNT_PER_DAY'], message: 'must be at least SENDS_PER_ACCOUNT_PER_HOUR' });

@@ -33,7 +33,16 @@ export type AuditName =
   | 'sms.ceiling_reached'
   | 'sms.undelivered'
   | 'teams.tenant_refused'
-  | 'contacts.restored';
+  | 'contacts.restored'
+  // The service desk: hand-offs to a person, the registration campaign, re-confirmed contacts.
+  | 'handoff.requested'
+  | 'handoff.delivered'
+  | 'handoff.send_failed'
+  | 'handoff.limited'
+  | 'reminder.sent'
+  | 'reminder.failed'
+  | 'reminder.stopped'
+  | 'contacts.confirmed';
 
 export interface AuditContext {
   uid?: string;

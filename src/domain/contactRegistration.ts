@@ -193,6 +193,32 @@ export class ContactRegistration {
   }
 
   /**
+   * Replaces one contact (the other stays) once the new one was verified by its code and the
+   * identity was proved recently: a re-confirmation where only one changed. Both count as
+   * verified now, since the user has just said the other is still theirs.
+   */
+  async replaceOne(uid: string, proofs: { identity: IdentityProof; kind: 'email' | 'mobile'; challengeId: string }, ctx: TurnContextInfo): Promise<MaskedContacts | undefined> {
+    const { codes, policy, contacts, clock, audit } = this.deps;
+    const window = policy.verifiedWindowMs;
+    const identityOk = proofs.identity.kind === 'signed-in' || (await codes.usedRecently(proofs.identity.challengeId, uid, 'identity', window));
+    const proof = await codes.usedRecently(proofs.challengeId, uid, proofs.kind === 'email' ? 'alt-email' : 'mobile', window);
+    if (!identityOk || !proof) return undefined;
+    const account = await this.deps.directory.findByUid(uid);
+    if (!account) return undefined;
+    const now = clock.now();
+    const { previous, record } = await this.perAccount.run(uid, async () => {
+      const before = await contacts.get(uid);
+      const next: ContactRecord = { ...(before ?? {}), uid, source: 'self', verifiedAt: now, updatedAt: now, [proofs.kind]: proof.target };
+      await contacts.put(next);
+      return { previous: before, record: next };
+    });
+    const masked = { ...(record.email ? { email: maskEmail(record.email) } : {}), ...(record.mobile ? { mobile: maskMobile(record.mobile) } : {}) };
+    await audit.record('contacts.changed', { ...ctx, uid }, 'ok', { ...masked, via: proofs.identity.kind, changed: proofs.kind });
+    this.notifyChange(account.uid, account.email, previous, record, ctx, await this.deps.languages.of(account.uid));
+    return { ...(record.email ? { email: maskEmail(record.email, 'chat') } : {}), ...(record.mobile ? { mobile: maskMobile(record.mobile, 'chat') } : {}) };
+  }
+
+  /**
    * Reuses a contact registered for the VPN's two-factor login (imported by the service desk), as
    * verified. A contact the user registered with the bot is never replaced by an import, and a
    * contact erased with `contacts delete` is not brought back (`erased`) unless `restoreErased`.

@@ -10,6 +10,12 @@ export interface Account {
   aadObjectId?: string;
 }
 
+/** An account as the directory lists it, with any contacts the directory itself holds. */
+export interface ListedAccount extends Account {
+  /** Contacts kept in the directory (LDAP attributes such as mobile); the embedded directory holds none. */
+  directoryContacts?: { email?: string; mobile?: string };
+}
+
 /**
  * The portal's account directory. The embedded one lives in the store; an LDAP one can replace it.
  * Lookups are exact after normalisation (uid trimmed and lower-cased; UPN and email lower-cased).
@@ -23,4 +29,9 @@ export interface Directory {
   checkPin(uid: string, pin: string): Promise<boolean>;
   /** Sets the PIN durably; resolves only once it is saved. `by`: who set it (default the user, on the PIN page). */
   setPin(uid: string, pin: string, by?: PinSetter): Promise<void>;
+  /**
+   * Every account, in no set order: for the coverage report and the registration campaign, never on
+   * a turn's path. Optional: without it those two commands say the directory cannot list accounts.
+   */
+  listAccounts?(): AsyncIterable<ListedAccount>;
 }

@@ -1,3 +1,5 @@
+import type { DeskTables } from './deskStore.js';
+
 /**
  * The store: named tables of JSON records with a primary key and secondary indexes.
  * Kept narrow so that a PostgreSQL store can implement it. Every write resolves only once it is durable.
@@ -130,7 +132,8 @@ export interface SmsDeliveryRecord {
   expiresAt: number;
 }
 
-export interface Store {
+/** The service desk's tables (hand-off cases, reminders...) are declared in ./deskStore.ts. */
+export interface Store extends DeskTables {
   readonly accounts: Table<AccountRecord>;
   readonly contacts: Table<ContactRecord>;
   readonly challenges: Table<ChallengeRecord>;

@@ -1,4 +1,4 @@
-import type { Account, Directory } from '../../ports/directory.js';
+import type { Account, Directory, ListedAccount } from '../../ports/directory.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AccountRecord, PinSetter, Table } from '../../ports/store.js';
 import { hashPin, verifyPin } from '../../domain/pinHash.js';
@@ -65,6 +65,16 @@ export class EmbeddedDirectory implements Directory {
     r.pinSetAt = r.updatedAt;
     r.pinSetBy = by;
     await this.accounts.put(r);
+  }
+
+  async *listAccounts(): AsyncIterable<ListedAccount> {
+    // One pass; the predicate keeps each copy it is handed instead of asking for a second one.
+    const all: Account[] = [];
+    await this.accounts.scan((r) => {
+      all.push(toAccount(r));
+      return false;
+    });
+    yield* all;
   }
 
   /**
