@@ -9,6 +9,8 @@ import type { Mailer } from './ports/mailer.js';
 import type { SmsSender } from './ports/sms.js';
 import { LowStore } from './adapters/store/lowStore.js';
 import { EmbeddedDirectory } from './adapters/directory/embeddedDirectory.js';
+import { LdapDirectory } from './adapters/directory/ldapDirectory.js';
+import type { Directory } from './ports/directory.js';
 import { JsonlAuditLog } from './adapters/audit/jsonlAuditLog.js';
 import { RECORD_SYNC_WITHIN_MS } from './adapters/appendLog.js';
 import { OutboxMailer } from './adapters/mail/outboxMailer.js';
@@ -42,7 +44,10 @@ export interface Services {
   clock: Clock;
   logger: Logger;
   store: LowStore;
-  directory: EmbeddedDirectory;
+  /** Where accounts live and PINs are set: the embedded directory, or AD / OpenLDAP (DIRECTORY). */
+  directory: Directory;
+  /** The embedded directory, for `accounts import`; absent with DIRECTORY=ldap. */
+  embeddedDirectory?: EmbeddedDirectory;
   auditLog: JsonlAuditLog;
   audit: Audit;
   throttles: Throttles;
@@ -128,7 +133,8 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       inboundLimit: new SmsInboundLimit(throttles, config.SMS_INBOUND_PER_NUMBER_PER_HOUR, audit),
       ceiling,
     };
-    const directory = new EmbeddedDirectory(store.accounts, clock);
+    const embeddedDirectory = config.DIRECTORY === 'embedded' ? new EmbeddedDirectory(store.accounts, clock) : undefined;
+    const directory: Directory = embeddedDirectory ?? ldapDirectory(config, logger, clock);
     const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit);
     const messages = new Messages({ perLanguage: { en: { serviceDesk: policy.serviceDeskContact }, 'zh-hk': { serviceDesk: policy.serviceDeskContactZh } } });
     const languages = new LanguagePreferences(store.preferences, directory, clock);
@@ -151,6 +157,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       logger,
       store,
       directory,
+      ...(embeddedDirectory ? { embeddedDirectory } : {}),
       auditLog,
       audit,
       throttles,
@@ -170,7 +177,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
         clearInterval(purgeTimer);
         await retention.settled();
         await background.drain();
-        await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms)]);
+        await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms), directory.close()]);
         await store.close();
       },
     };
@@ -178,6 +185,33 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     await store.close();
     throw err;
   }
+}
+
+/** The LDAP directory of DIRECTORY=ldap, from its settings (the schema has checked that the required ones are set). */
+function ldapDirectory(config: AppConfig, logger: Logger, clock: Clock): LdapDirectory {
+  return new LdapDirectory(
+    {
+      kind: config.LDAP_KIND!,
+      url: config.LDAP_URL!,
+      ...(config.LDAP_CA_FILE ? { caFile: config.LDAP_CA_FILE } : {}),
+      bindDn: config.LDAP_BIND_DN!,
+      bindPassword: config.LDAP_BIND_PASSWORD!,
+      baseDn: config.LDAP_BASE_DN!,
+      ...(config.LDAP_USER_FILTER ? { userFilter: config.LDAP_USER_FILTER } : {}),
+      attributes: {
+        uid: config.LDAP_UID_ATTRIBUTE,
+        mail: config.LDAP_MAIL_ATTRIBUTE,
+        upn: config.LDAP_UPN_ATTRIBUTE,
+        name: config.LDAP_NAME_ATTRIBUTE,
+        ...(config.LDAP_MOBILE_ATTRIBUTE ? { mobile: config.LDAP_MOBILE_ATTRIBUTE } : {}),
+        ...(config.LDAP_ALT_EMAIL_ATTRIBUTE ? { altEmail: config.LDAP_ALT_EMAIL_ATTRIBUTE } : {}),
+      },
+      timeoutMs: config.LDAP_TIMEOUT_MS,
+      unlockOnReset: config.LDAP_UNLOCK_ON_RESET,
+    },
+    logger,
+    clock,
+  );
 }
 
 /** Delivery reports only where Twilio can reach us: a public HTTPS address, not a developer's localhost. */

@@ -172,13 +172,8 @@ describe('the PIN page over HTTP', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const { services } = t;
     const real = services.directory;
-    const failingDirectory: Directory = {
-      findByUid: (uid) => real.findByUid(uid),
-      findByLogin: (login) => real.findByLogin(login),
-      findByAadObjectId: (id) => real.findByAadObjectId(id),
-      checkPin: (uid, pin) => real.checkPin(uid, pin),
-      setPin: () => Promise.reject(new Error('directory down')),
-    };
+    // The real directory in every way but one: setting a PIN fails unexpectedly.
+    const failingDirectory: Directory = Object.assign(Object.create(real) as Directory, { setPin: () => Promise.reject(new Error('directory down')) });
     const broken = new PinReset({ ...services, contacts: services.store.contacts, links: services.store.links, directory: failingDirectory });
     reset = broken;
     await startServer(broken);

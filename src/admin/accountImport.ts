@@ -56,6 +56,8 @@ function checkAccountRow(row: CsvRow): CheckedAccountRow {
  * directory and never printed. Rerunning the same file changes nothing.
  */
 export async function importAccounts(services: Services, fileName: string, text: string): Promise<AdminResult> {
+  const directory = services.embeddedDirectory;
+  if (!directory) return failure(`accounts import does not apply to an LDAP directory (DIRECTORY=ldap): accounts are read from ${services.config.LDAP_URL ?? 'the directory'}. Add or change them there; nothing was imported.`, EXIT_USAGE);
   const parsed = readCsvRows(text, ACCOUNT_COLUMNS);
   if (!parsed.ok) return failure(`${fileName}: ${parsed.problem}. Nothing was imported.`, EXIT_USAGE);
   const hasUpnColumn = parsed.rows.some((r) => 'upn' in r.values);
@@ -79,10 +81,10 @@ export async function importAccounts(services: Services, fileName: string, text:
     if (row.problems.length > 0) return 'rejected';
     if (!hasUpnColumn) {
       // A file without a upn column says nothing about UPNs: keep the ones on file.
-      const existing = await services.directory.findByUid(row.account.uid);
+      const existing = await directory.findByUid(row.account.uid);
       if (existing?.upn) row.account.upn = existing.upn;
     }
-    return services.directory.importAccount(row.account);
+    return directory.importAccount(row.account);
   });
 
   const counts: Record<ImportOutcome | 'rejected', number> = { created: 0, updated: 0, unchanged: 0, rejected: 0 };

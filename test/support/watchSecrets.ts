@@ -22,7 +22,6 @@ export function watchSecrets(services: Services): void {
   };
   const setPin = directory.setPin.bind(directory);
   const checkPin = directory.checkPin.bind(directory);
-  const importAccount = directory.importAccount.bind(directory);
   directory.setPin = (uid, pin) => {
     recordPin(pin);
     return setPin(uid, pin);
@@ -31,8 +30,12 @@ export function watchSecrets(services: Services): void {
     recordPin(pin);
     return checkPin(uid, pin);
   };
-  directory.importAccount = (row) => {
-    recordPin(row.pin);
-    return importAccount(row);
-  };
+  const embedded = services.embeddedDirectory;
+  if (embedded) {
+    const importAccount = embedded.importAccount.bind(embedded);
+    embedded.importAccount = (row) => {
+      recordPin(row.pin);
+      return importAccount(row);
+    };
+  }
 }

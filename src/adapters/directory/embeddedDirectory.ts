@@ -1,7 +1,8 @@
-import type { Account, Directory } from '../../ports/directory.js';
+import type { Account, Directory, DirectoryHealth, DirectoryReport, PublishedPinRules, UnlockOutcome } from '../../ports/directory.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AccountRecord, Table } from '../../ports/store.js';
 import { hashPin, verifyPin } from '../../domain/pinHash.js';
+import { maskEmail } from '../../domain/contactFormats.js';
 
 export interface AccountImport {
   uid: string;
@@ -23,6 +24,11 @@ const toAccount = (r: AccountRecord): Account => ({
 
 /** The directory kept in the embedded store, with PINs hashed by scrypt and a per-account salt. */
 export class EmbeddedDirectory implements Directory {
+  readonly kind = 'embedded';
+  readonly comparesPins = true;
+  /** No logon happens here, so nothing is ever locked out. */
+  readonly locksOut = false;
+
   constructor(private readonly accounts: Table<AccountRecord>, private readonly clock: Clock) {}
 
   async findByUid(uid: string): Promise<Account | undefined> {
@@ -57,6 +63,30 @@ export class EmbeddedDirectory implements Directory {
     r.updatedAt = this.clock.now();
     await this.accounts.put(r);
   }
+
+  async unlock(): Promise<UnlockOutcome> {
+    return 'unsupported';
+  }
+
+  /** The bot's own policy is the only one. */
+  async pinRules(): Promise<PublishedPinRules> {
+    return {};
+  }
+
+  health(): DirectoryHealth {
+    return { kind: 'embedded', state: 'up' };
+  }
+
+  async diagnose(uid?: string): Promise<DirectoryReport> {
+    const lines = ['Directory: embedded (DIRECTORY=embedded): accounts come from `accounts import` and PINs are hashed in the store.'];
+    if (uid === undefined) return { ok: true, lines };
+    const account = await this.findByUid(uid);
+    if (!account) return { ok: false, lines: [...lines, `No account ${uid} in the embedded directory (import it with accounts import).`] };
+    lines.push(`Account ${account.uid}: name ${account.name}, institutional email ${maskEmail(account.email)}, UPN ${account.upn ?? '(none)'}.`);
+    return { ok: true, lines };
+  }
+
+  async close(): Promise<void> {}
 
   /** Adds or updates an account from the service desk's import; a given PIN is hashed, never kept. */
   async importAccount(row: AccountImport): Promise<ImportOutcome> {
