@@ -2,7 +2,7 @@ import { toAsciiDigits } from '../src/domain/contactFormats.js';
 import type { Language } from '../src/messages/catalog.js';
 
 /** The words that start or stop a flow, in the forms users type them, in English and Chinese. */
-export type Command = 'register' | 'reset' | 'status' | 'help' | 'cancel';
+export type Command = 'register' | 'reset' | 'status' | 'unlock' | 'help' | 'cancel';
 
 const WORDS: Record<string, Command> = {
   register: 'register',
@@ -20,6 +20,19 @@ const WORDS: Record<string, Command> = {
   重設密碼: 'reset',
   忘記密碼: 'reset',
   忘記pin: 'reset',
+  unlock: 'unlock',
+  'unlock account': 'unlock',
+  'unlock my account': 'unlock',
+  'locked out': 'unlock',
+  "i'm locked out": 'unlock',
+  'i’m locked out': 'unlock',
+  'im locked out': 'unlock',
+  'i am locked out': 'unlock',
+  'account locked': 'unlock',
+  'my account is locked': 'unlock',
+  解鎖: 'unlock',
+  帳戶解鎖: 'unlock',
+  帳戶被鎖: 'unlock',
   status: 'status',
   'my contacts': 'status',
   狀態: 'status',

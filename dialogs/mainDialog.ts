@@ -6,6 +6,7 @@ import { languageOf } from './language.js';
 import { REGISTER_DIALOG, RegisterContactsDialog } from './registerContactsDialog.js';
 import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
 import { RESET_DIALOG, ResetPinDialog } from './resetPinDialog.js';
+import { UNLOCK_DIALOG, UnlockDialog } from './unlockDialog.js';
 
 export const MAIN_DIALOG = 'main';
 
@@ -16,6 +17,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new RegisterContactsDialog(deps));
     this.addDialog(new StatusDialog(deps));
     this.addDialog(new ResetPinDialog(deps));
+    this.addDialog(new UnlockDialog(deps));
     this.addDialog(new WaterfallDialog('mainSteps', [(s) => this.route(s), (s) => s.endDialog()]));
     this.initialDialogId = 'mainSteps';
   }
@@ -39,6 +41,8 @@ export class MainDialog extends ComponentDialog {
         return step.beginDialog(STATUS_DIALOG);
       case 'reset':
         return step.beginDialog(RESET_DIALOG);
+      case 'unlock':
+        return step.beginDialog(UNLOCK_DIALOG);
       case 'help':
         // In Teams the commands are buttons too.
         if (inTeams(step.context)) await step.context.sendActivity({ text: text(this.deps, step.context, 'help'), attachments: [menuCard(this.deps, step.context)] });

@@ -17,6 +17,7 @@ import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
 import { say } from '../dialogs/deps.js';
 import { LanguageChoice } from '../dialogs/language.js';
+import { DirectoryUnavailableError } from './ports/directory.js';
 
 /** What tests may replace: the services' parts, and the app's own waits. */
 export interface AppOverrides extends ServiceOverrides {
@@ -52,6 +53,7 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
   const deps: DialogDeps = {
     registration: services.registration,
     pinReset,
+    unlock: services.unlock,
     codes: services.codes,
     messages: services.messages,
     policy: services.policy,
@@ -80,6 +82,14 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
   );
   const onTurnError = async (context: TurnContext, error: Error) => {
     const activity = context.activity;
+    if (error instanceof DirectoryUnavailableError) {
+      // Not a fault of the turn: the user hears "try again in a few minutes" and keeps their place
+      // (the turn's state was not saved, so the same question is still open).
+      logger.warn({ reason: error.reason, channel: activity.channelId }, 'a turn could not reach the directory');
+      await services.audit.record('directory.unreachable', { channel: activity.channelId }, 'fail', { during: 'chat' });
+      await say(deps, context, 'directory.unavailable').catch((err: unknown) => logger.error({ err }, 'could not send the apology'));
+      return;
+    }
     logger.error({ err: error, channel: activity.channelId, conversation: activity.conversation?.id, activityType: activity.type }, 'turn failed');
     await services.audit.record('turn.error', { channel: activity.channelId }, 'fail', { error: error.name });
     try {

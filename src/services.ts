@@ -26,6 +26,7 @@ import { ContactRegistration } from './domain/contactRegistration.js';
 import { Outbound } from './domain/outbound.js';
 import { Notices } from './domain/notices.js';
 import { PinReset } from './domain/pinReset.js';
+import { AccountUnlock } from './domain/accountUnlock.js';
 import { policyFromConfig, type SecurityPolicy } from './domain/policy.js';
 import { ServerKey } from './domain/secrets.js';
 import { Retention } from './domain/retention.js';
@@ -54,6 +55,8 @@ export interface Services {
   codes: VerificationCodes;
   registration: ContactRegistration;
   pinReset: PinReset;
+  /** Unlocking a locked-out account without changing its PIN (LDAP directories). */
+  unlock: AccountUnlock;
   notices: Notices;
   messages: Messages;
   languages: LanguagePreferences;
@@ -143,6 +146,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const notices = new Notices(outbound, audit, background);
     const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices, languages });
     const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
+    const unlock = new AccountUnlock({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
     const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
     // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
@@ -164,6 +168,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       codes,
       registration,
       pinReset,
+      unlock,
       notices,
       messages,
       languages,

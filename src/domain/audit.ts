@@ -32,7 +32,10 @@ export type AuditName =
   | 'sms.flood_limited'
   | 'sms.ceiling_reached'
   | 'sms.undelivered'
-  | 'teams.tenant_refused';
+  | 'teams.tenant_refused'
+  | 'directory.unreachable'
+  | 'unlock.requested'
+  | 'account.unlocked';
 
 export interface AuditContext {
   uid?: string;

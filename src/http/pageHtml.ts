@@ -1,4 +1,5 @@
 import type { PinProblem } from '../domain/pinPolicy.js';
+import type { DirectoryRefusal } from '../ports/directory.js';
 import { TEAMS_SCRIPT_PATH } from './teamsPageScript.js';
 
 /** Where the page's stylesheet is served; pages link it relative to /reset/:token. */
@@ -26,7 +27,8 @@ export interface FormText {
 }
 
 export interface FormProblem {
-  id: PinProblem;
+  /** The bot's own rule, or the directory's (which refused the PIN after the bot's rules passed). */
+  id: PinProblem | `directory-${DirectoryRefusal}`;
   /** The field the problem is about: the confirmation for a mismatch, the PIN otherwise. */
   field: 'pin' | 'confirm';
   message: string;
@@ -39,7 +41,7 @@ export interface FormView {
   text: FormText;
 }
 
-export function fieldOf(problem: PinProblem): FormProblem['field'] {
+export function fieldOf(problem: FormProblem['id']): FormProblem['field'] {
   return problem === 'mismatch' ? 'confirm' : 'pin';
 }
 

@@ -3,6 +3,7 @@ import type { Activity, ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
+import { registerUnlockPage } from './unlockPage.js';
 import { registerTeamsPageScript, type TeamsPageBundler } from './teamsPageScript.js';
 import type { BotTokenCheck } from '../bot/botToken.js';
 import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
@@ -125,11 +126,13 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
   });
 
   registerResetPage(server, pinReset, services, (req) => pinPagePerIp.take(addressOf(req)));
+  registerUnlockPage(server, services.unlock, services, (req) => pinPagePerIp.take(addressOf(req)));
   registerTeamsPageScript(server, services.logger, teamsPageBundler);
   registerSmsRoutes(server, services, smsAdapter, bot);
 
+  // 200 while the bot takes turns, even with the directory down (users are then told to try again); the body says which.
   const health = (_req: Request, res: Response, next: restify.Next) => {
-    res.send(200, { status: 'ok' });
+    res.send(200, { status: 'ok', directory: services.directory.health() });
     return next();
   };
   server.get('/healthz', health);

@@ -8,6 +8,7 @@ import { enTeams } from './en.teams.js';
 import { enSms } from './en.sms.js';
 import { enPrivacy } from './en.privacy.js';
 import { enAbuse } from './en.abuse.js';
+import { enDirectory } from './en.directory.js';
 
 export const en = {
   ...enPage,
@@ -15,6 +16,7 @@ export const en = {
   ...enSms,
   ...enPrivacy,
   ...enAbuse,
+  ...enDirectory,
   // General
   'welcome': "Hi! I'm the PIN reset assistant. I can help you register an alternate email and mobile number, and reset your portal PIN if you forget it.\n\nType **register**, **reset**, **status** or **help**. Type **中文** to chat in Chinese.",
   'help': 'Here is what I can do:\n- **register**: add or change your alternate email and mobile number, so you can reset your PIN yourself.\n- **reset**: reset a forgotten portal PIN.\n- **status**: see which contacts you have registered.\n- **cancel**: stop what we are doing.\n- **中文** or **language**: switch to Chinese; **English** switches back.\n\nStuck? Contact {serviceDesk}.',

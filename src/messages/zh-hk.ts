@@ -10,6 +10,7 @@ import { zhHkTeams } from './zh-hk.teams.js';
 import { zhHkSms } from './zh-hk.sms.js';
 import { zhHkPrivacy } from './zh-hk.privacy.js';
 import { zhHkAbuse } from './zh-hk.abuse.js';
+import { zhHkDirectory } from './zh-hk.directory.js';
 
 export const zhHk = {
   ...zhHkPage,
@@ -17,6 +18,7 @@ export const zhHk = {
   ...zhHkSms,
   ...zhHkPrivacy,
   ...zhHkAbuse,
+  ...zhHkDirectory,
   // 一般
   'welcome': '您好！我是 PIN 重設助理，可協助您登記備用電郵地址及手機號碼；日後忘記入門網站 PIN 時，亦可自行重設。\n\n請輸入 **登記**、**重設**、**狀態** 或 **幫助**。如需以英文對話，請輸入 **English**。',
   'help': '我可以為您：\n- **登記**（register）：新增或更改備用電郵地址及手機號碼，以便日後自行重設 PIN。\n- **重設** 或 **忘記密碼**（reset）：重設忘記了的入門網站 PIN。\n- **狀態**（status）：查看已登記的聯絡資料。\n- **取消**（cancel）：停止目前的操作。\n- **English** 或 **language**：轉用英文；輸入 **中文** 可轉回中文。\n\n如遇困難，請聯絡{serviceDesk}。',

@@ -69,10 +69,10 @@ export type DirectoryKind = 'embedded' | 'ad' | 'openldap';
 /** `not-locked` when there was no lockout to clear; `unsupported` where the directory has no lockout (embedded). */
 export type UnlockOutcome = 'unlocked' | 'not-locked' | 'unsupported';
 
-/** What `directory check` prints: one line per finding; `ok` false makes the command exit 2 with the reason. */
+/** What `directory check` prints: one line per finding, and the problem that stops resets from working, if any (exit 2). */
 export interface DirectoryReport {
-  ok: boolean;
   lines: string[];
+  problem?: string;
 }
 
 /**

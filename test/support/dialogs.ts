@@ -9,7 +9,7 @@ import { recordTokensIn } from './secrets.js';
 
 export function dialogDeps(services: Services, conversationState = new ConversationState(new MemoryStorage()), userState?: UserState): DialogDeps {
   const language = new LanguageChoice(conversationState, userState, services.languages);
-  return { registration: services.registration, pinReset: services.pinReset, codes: services.codes, messages: services.messages, policy: services.policy, language };
+  return { registration: services.registration, pinReset: services.pinReset, unlock: services.unlock, codes: services.codes, messages: services.messages, policy: services.policy, language };
 }
 
 export interface Chat {

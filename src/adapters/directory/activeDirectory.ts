@@ -118,7 +118,7 @@ export const activeDirectory: LdapDialect = {
     say(`Published rules: ${describeRules(published)}.`);
     if (!found) {
       say('Reset rights: give a UID (directory check UID) to check them on that account.');
-      return true;
+      return undefined;
     }
     const { searchEntries } = await connection.run((c) =>
       c.search(found.dn, { scope: 'base', attributes: ['allowedAttributesEffective', 'nTSecurityDescriptor'], explicitBufferAttributes: ['nTSecurityDescriptor'] }, new SecurityDescriptorFlagsControl(4)),
@@ -136,7 +136,8 @@ export const activeDirectory: LdapDialect = {
     );
     const canUnlock = writable.includes('lockouttime');
     say(canUnlock ? 'Unlock rights: lockoutTime is writable.' : `Unlock rights: lockoutTime is NOT writable: delegate "Write lockoutTime" on the users' OU${settings.unlockOnReset ? ' (LDAP_UNLOCK_ON_RESET is on)' : ''}.`);
-    return canReset && canUnlock;
+    if (!canReset) return 'the service account may not reset PINs on this account';
+    return canUnlock ? undefined : 'the service account may not clear lockouts (write lockoutTime) on this account';
   },
 };
 

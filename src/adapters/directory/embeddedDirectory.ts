@@ -79,11 +79,11 @@ export class EmbeddedDirectory implements Directory {
 
   async diagnose(uid?: string): Promise<DirectoryReport> {
     const lines = ['Directory: embedded (DIRECTORY=embedded): accounts come from `accounts import` and PINs are hashed in the store.'];
-    if (uid === undefined) return { ok: true, lines };
+    if (uid === undefined) return { lines };
     const account = await this.findByUid(uid);
-    if (!account) return { ok: false, lines: [...lines, `No account ${uid} in the embedded directory (import it with accounts import).`] };
+    if (!account) return { lines, problem: `no account ${uid} in the embedded directory (import it with accounts import)` };
     lines.push(`Account ${account.uid}: name ${account.name}, institutional email ${maskEmail(account.email)}, UPN ${account.upn ?? '(none)'}.`);
-    return { ok: true, lines };
+    return { lines };
   }
 
   async close(): Promise<void> {}

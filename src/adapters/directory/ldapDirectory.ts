@@ -32,8 +32,8 @@ export interface LdapDialect {
   /** Clears a lockout; `afterReset` when a PIN was just set (which may have cleared it already). */
   unlock(connection: LdapConnection, found: LdapAccount, afterReset: boolean): Promise<UnlockOutcome>;
   pinRules(connection: LdapConnection, found: LdapAccount | undefined): Promise<PublishedPinRules>;
-  /** Adds the dialect's findings to `directory check`; returns false when something stops resets from working. */
-  diagnose(connection: LdapConnection, settings: LdapSettings, found: LdapAccount | undefined, say: (line: string) => void): Promise<boolean>;
+  /** Adds the dialect's findings to `directory check`; returns what stops resets from working, if anything. */
+  diagnose(connection: LdapConnection, settings: LdapSettings, found: LdapAccount | undefined, say: (line: string) => void): Promise<string | undefined>;
 }
 
 const first = (value: Entry[string] | undefined): string | undefined => {
@@ -122,6 +122,7 @@ export class LdapDirectory implements Directory {
   async diagnose(uid?: string): Promise<DirectoryReport> {
     const lines: string[] = [];
     const say = (line: string) => lines.push(line);
+    const fail = (problem: string): DirectoryReport => (lines.push(`${problem}.`), { lines, problem });
     const connection = new LdapConnection(this.settings, this.logger, this.clock, false);
     try {
       say(`Directory: ${this.kind === 'ad' ? 'Active Directory' : 'OpenLDAP'} at ${this.settings.url}, as ${this.settings.bindDn}.`);
@@ -129,8 +130,7 @@ export class LdapDirectory implements Directory {
       try {
         root = await connection.run(async (c) => (await c.search('', { scope: 'base', attributes: ['vendorName', 'vendorVersion', 'dnsHostName', 'defaultNamingContext', 'namingContexts'] })).searchEntries[0] ?? { dn: '' });
       } catch (err) {
-        say(`Cannot connect and bind: ${err instanceof DirectoryUnavailableError ? err.reason : describe(err)}.`);
-        return { ok: false, lines };
+        return fail(`Cannot connect and bind: ${err instanceof DirectoryUnavailableError ? err.reason : describe(err)}`);
       }
       const tlsInfo = connection.tlsInUse();
       if (tlsInfo) {
@@ -142,27 +142,22 @@ export class LdapDirectory implements Directory {
         await connection.run((c) => c.search(this.settings.baseDn, { scope: 'base', attributes: ['1.1'] }));
         say(`Base DN ${this.settings.baseDn}: found.`);
       } catch (err) {
-        say(`Base DN ${this.settings.baseDn}: ${err instanceof ResultCodeError && err.code === 32 ? 'no such entry' : describe(err)}. Check LDAP_BASE_DN.`);
-        return { ok: false, lines };
+        return fail(`Base DN ${this.settings.baseDn}: ${err instanceof ResultCodeError && err.code === 32 ? 'no such entry' : describe(err)}; check LDAP_BASE_DN`);
       }
       let found: LdapAccount | undefined;
-      let ok = true;
       if (uid !== undefined) {
         const normalized = normalizeUid(uid);
         if (!normalized) {
-          say(`"${uid}" is not UID-shaped (letters, digits, dot, dash, underscore), so the bot never looks it up.`);
-          return { ok: false, lines };
+          return fail(`"${uid}" is not UID-shaped (letters, digits, dot, dash, underscore), so the bot never looks it up`);
         }
         say(`Account search: base ${this.settings.baseDn}, scope subtree, filter ${this.uidFilter(normalized)}.`);
         const matches = await this.search(connection, this.uidFilter(normalized));
         if (matches.length !== 1) {
-          say(matches.length === 0 ? `No account ${normalized}: nothing matches (disabled accounts are left out by LDAP_USER_FILTER on AD).` : `${matches.length} entries match ${normalized}; the bot needs exactly one, so it treats the UID as unknown: ${matches.map((m) => m.dn).join('; ')}.`);
-          return { ok: false, lines };
+          return fail(matches.length === 0 ? `No account ${normalized}: nothing matches (disabled accounts are left out by LDAP_USER_FILTER on AD)` : `${matches.length} entries match ${normalized}; the bot needs exactly one, so it treats the UID as unknown: ${matches.map((m) => m.dn).join('; ')}`);
         }
         found = this.toLdapAccount(matches[0]!);
         if (!found) {
-          say(`${matches[0]!.dn} matches, but it has no usable ${this.settings.attributes.uid} or ${this.settings.attributes.mail}, so the bot cannot use it.`);
-          return { ok: false, lines };
+          return fail(`${matches[0]!.dn} matches, but it has no usable ${this.settings.attributes.uid} or ${this.settings.attributes.mail}, so the bot cannot use it`);
         }
         const { account } = found;
         say(`Found ${found.dn}.`);
@@ -170,11 +165,10 @@ export class LdapDirectory implements Directory {
         const contacts = [account.contacts?.email && `email ${maskEmail(account.contacts.email)}`, account.contacts?.mobile && `mobile ${maskMobile(account.contacts.mobile)}`].filter(Boolean);
         if (this.settings.attributes.mobile || this.settings.attributes.altEmail) say(`Contacts from the directory's attributes: ${contacts.length > 0 ? contacts.join(', ') : '(none)'}.`);
       }
-      ok = (await this.dialect.diagnose(connection, this.settings, found, say)) && ok;
-      return { ok, lines };
+      const problem = await this.dialect.diagnose(connection, this.settings, found, say);
+      return problem ? { lines, problem } : { lines };
     } catch (err) {
-      say(`The check failed: ${err instanceof DirectoryUnavailableError ? err.reason : describe(err)}.`);
-      return { ok: false, lines };
+      return fail(`The check failed: ${err instanceof DirectoryUnavailableError ? err.reason : describe(err)}`);
     } finally {
       await connection.close();
     }
