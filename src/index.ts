@@ -82,10 +82,11 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
   );
   const onTurnError = async (context: TurnContext, error: Error) => {
     const activity = context.activity;
-    if (error instanceof DirectoryUnavailableError) {
+    const unreachable = directoryUnavailableIn(error);
+    if (unreachable) {
       // Not a fault of the turn: the user hears "try again in a few minutes" and keeps their place
       // (the turn's state was not saved, so the same question is still open).
-      logger.warn({ reason: error.reason, channel: activity.channelId }, 'a turn could not reach the directory');
+      logger.warn({ reason: unreachable.reason, channel: activity.channelId }, 'a turn could not reach the directory');
       await services.audit.record('directory.unreachable', { channel: activity.channelId }, 'fail', { during: 'chat' });
       await say(deps, context, 'directory.unavailable').catch((err: unknown) => logger.error({ err }, 'could not send the apology'));
       return;
@@ -131,4 +132,12 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, teamsPag
         await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
       })()),
   };
+}
+
+/** The DirectoryUnavailableError behind a turn's error (botbuilder-dialogs wraps errors in DialogContextError, as `error`). */
+function directoryUnavailableIn(error: unknown): DirectoryUnavailableError | undefined {
+  for (let e = error, depth = 0; e && depth < 10; e = (e as { error?: unknown }).error, depth++) {
+    if (e instanceof DirectoryUnavailableError) return e;
+  }
+  return undefined;
 }
