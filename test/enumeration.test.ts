@@ -13,6 +13,8 @@ import { DIRECTORIES } from './support/directories.js';
  * is a search over the network.
  */
 const TRIALS = Number(process.env['ENUMERATION_TRIALS'] ?? 200);
+/** On LDAP half as many (each lookup is a network search, and two directories run): the medians still settle well within the margin. */
+const LDAP_TRIALS = Math.max(1, Math.round(TRIALS / 2));
 const MAX_MEDIAN_GAP_MS = 5;
 const KINDS = ['unknown', 'unregistered', 'registered'] as const;
 type Kind = (typeof KINDS)[number];
@@ -86,7 +88,7 @@ async function ldap(open: (typeof DIRECTORIES)[number][2]): Promise<Setup> {
   };
 }
 
-const SETUPS: [string, () => Promise<Setup>][] = [['the embedded directory', embedded], ...DIRECTORIES.map(([name, , open]) => [name, () => ldap(open)] as [string, () => Promise<Setup>])];
+const SETUPS: [string, number, () => Promise<Setup>][] = [['the embedded directory', TRIALS, embedded], ...DIRECTORIES.map(([name, , open]) => [name, LDAP_TRIALS, () => ldap(open)] as [string, number, () => Promise<Setup>])];
 
 /** Attempts so far per kind, so each attempt takes the next UID. */
 type Run = Setup & { used: Record<Kind, number> };
@@ -134,7 +136,7 @@ async function measure(run: Run, flow: Flow, trials: number) {
   return { words, medians, gap };
 }
 
-describe.each(SETUPS)('user enumeration on %s', (_name, setUp) => {
+describe.each(SETUPS)('user enumeration on %s', (_name, trials, setUp) => {
   let run: Run;
   beforeAll(async () => {
     run = { ...(await setUp()), used: { unknown: 0, unregistered: 0, registered: 0 } };
@@ -144,11 +146,11 @@ describe.each(SETUPS)('user enumeration on %s', (_name, setUp) => {
   });
 
   for (const flow of Object.keys(FLOWS) as Flow[]) {
-    test(`${flow}: over ${TRIALS} interleaved trials, unknown, unregistered and registered UIDs get identical words and median times within ${MAX_MEDIAN_GAP_MS} ms`, async () => {
+    test(`${flow}: over ${trials} interleaved trials, unknown, unregistered and registered UIDs get identical words and median times within ${MAX_MEDIAN_GAP_MS} ms`, async () => {
       await measure(run, flow, 5); // warm-up: JIT, first file opens
-      let result = await measure(run, flow, TRIALS);
+      let result = await measure(run, flow, trials);
       // The machine is shared: a gap from a burst of outside load must show up twice to count.
-      if (result.gap >= MAX_MEDIAN_GAP_MS) result = await measure(run, flow, TRIALS);
+      if (result.gap >= MAX_MEDIAN_GAP_MS) result = await measure(run, flow, trials);
       const texts = KINDS.map((k) => [...result.words[k]]);
       expect(texts[0]).toHaveLength(1);
       expect(texts[1]).toEqual(texts[0]);

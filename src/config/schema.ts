@@ -122,7 +122,7 @@ export const settings = {
     schema: optionalText.refine((v) => v === undefined || LDAP_URL.test(v), { error: 'must be ldaps://host[:port] or ldap://host[:port] (no path); ldap:// is always upgraded with StartTLS' }),
     doc: { description: 'The directory server: ldaps://host[:port], or ldap://host[:port], which always upgrades with StartTLS. The certificate and host name are always verified.', example: 'ldaps://dc1.example.edu' },
   },
-  LDAP_CA_FILE: { schema: optionalText, doc: { description: "A PEM bundle of CAs to trust for the directory's certificate, in addition to the system's.", example: '/etc/ssl/certs/university-ca.pem' } },
+  LDAP_CA_FILE: { schema: optionalText, doc: { description: "A PEM bundle of CAs to trust for the directory's certificate, in addition to those Node.js trusts by default.", example: '/etc/ssl/certs/university-ca.pem' } },
   LDAP_BIND_DN: { schema: optionalText, doc: { description: 'The service account that searches and resets (a DN; on AD also user@domain).', example: 'CN=svc-pinreset,OU=Service Accounts,DC=example,DC=edu' } },
   LDAP_BIND_PASSWORD: { schema: optionalText, doc: { description: "The service account's password. Never logged, printed or stored.", secret: true } },
   LDAP_BASE_DN: { schema: optionalText, doc: { description: 'The subtree that holds the portal accounts.', example: 'OU=People,DC=example,DC=edu' } },

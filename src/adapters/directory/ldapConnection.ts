@@ -59,9 +59,9 @@ export class LdapConnection {
     const url = new URL(settings.url);
     this.secure = url.protocol === 'ldaps:';
     this.host = url.hostname.replace(/^\[|\]$/g, '');
-    const extraCa = settings.caFile ? [readFileSync(settings.caFile, 'utf8')] : [];
+    const extraCa = settings.caFile ? [readFileSync(settings.caFile, 'utf8'), ...nodeExtraCaCerts()] : [];
     this.tlsOptions = {
-      // Given a `ca`, Node trusts only it; the system's CAs are added back so the file only adds to them.
+      // Given a `ca`, Node trusts only it; its default CAs are added back so the file only adds to them.
       ...(extraCa.length > 0 ? { ca: [...tls.rootCertificates, ...extraCa] } : {}),
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
@@ -230,6 +230,17 @@ export class LdapConnection {
       });
     }, delay);
     this.retryTimer.unref();
+  }
+}
+
+/** NODE_EXTRA_CA_CERTS, which Node adds to its defaults unless a `ca` is given (as it is with LDAP_CA_FILE). */
+function nodeExtraCaCerts(): string[] {
+  const file = process.env['NODE_EXTRA_CA_CERTS'];
+  if (!file) return [];
+  try {
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return [];
   }
 }
 
