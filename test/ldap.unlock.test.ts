@@ -12,7 +12,7 @@ import { converse, startChat } from './support/dialogs.js';
  */
 const PIN = 'Kept-Lantern-4321!z';
 
-describe.each(DIRECTORIES)('%s', (_name, _kind, open) => {
+describe.each(DIRECTORIES)('%s', (_name, kind, open) => {
   let directory: TestDirectory;
   let app: LdapTestApp;
   const lockedAccount = async (prefix: string) => {
@@ -101,6 +101,24 @@ describe.each(DIRECTORIES)('%s', (_name, _kind, open) => {
     expect((await user.send(await app.lastCode('sms', mobile))).join('\n')).toContain('is not locked, so there was nothing to unlock');
     expect((await app.outbox('mail')).some((m) => m.text.includes(`${uid} was unlocked`))).toBe(false);
   });
+
+  if (kind === 'ad') {
+    test('with LDAP_UNLOCK_ON_RESET=false a reset sets the PIN and leaves the lockout to the service desk', async () => {
+      const keeping = await LdapTestApp.start(directory, { extra: { LDAP_UNLOCK_ON_RESET: 'false' } });
+      try {
+        const uid = await directory.addUser({ uid: 'keeplock', pin: PIN });
+        const mobile = '+85263334444';
+        await keeping.registerContacts(uid, `${uid}@gmail.com`, mobile);
+        await directory.lockOut(uid);
+        const newPin = 'Reset-Kept-Lock-8080!j';
+        expect((await keeping.setPin(await keeping.smsLinkFor(uid, mobile), newPin)).status).toBe(200);
+        expect(await directory.isLocked(uid)).toBe(true);
+        expect(await directory.canBind(uid, newPin)).toBe(false);
+      } finally {
+        await keeping.close();
+      }
+    });
+  }
 
   test("the service desk's unlock UID also clears the lockout in the directory", async () => {
     const { uid } = await lockedAccount('desk');

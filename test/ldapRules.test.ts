@@ -1,10 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import { FilterParser } from 'ldapts';
+import { BerReader, BerWriter, FilterParser } from 'ldapts';
 import { equals, escapeDnValue, escapeFilterValue } from '../src/adapters/directory/ldapEscape.js';
 import { adRefusal, meetsAdComplexity } from '../src/adapters/directory/activeDirectory.js';
 import { ppolicyRefusal } from '../src/adapters/directory/openLdap.js';
 import { grantsControlAccess, guidBytes, RESET_PASSWORD_RIGHT } from '../src/adapters/directory/adSecurity.js';
-import { PPOLICY_ERRORS } from '../src/adapters/directory/ldapControls.js';
+import { PasswordPolicyControl, PolicyHintsControl, PPOLICY_ERRORS, passwordModifyRequest } from '../src/adapters/directory/ldapControls.js';
 import { ConfigError, loadConfig } from '../src/config/load.js';
 
 /** The LDAP adapter's pure parts: escaping, how each directory refusal is named, and the AD rights check. */
@@ -65,6 +65,29 @@ describe("naming the directory's refusal", () => {
     expect(ppolicyRefusal(undefined, 'Password is not being changed from existing value')).toBe('history');
     expect(ppolicyRefusal(undefined, 'Password is too short for policy')).toBe('too-short');
     expect(ppolicyRefusal(undefined, 'something else')).toBe('other');
+  });
+});
+
+describe('the controls and operations the adapter encodes itself', () => {
+  test("AD's policy-hints control carries flags = 1; the Password Modify request names the entry and the new password only", () => {
+    const writer = new BerWriter();
+    new PolicyHintsControl('1.2.840.113556.1.4.2239').write(writer);
+    expect(writer.buffer.toString('hex')).toBe(`30${(2 + 23 + 3 + 7).toString(16)}0417${Buffer.from('1.2.840.113556.1.4.2239').toString('hex')}010100040530030201` + '01');
+    const request = passwordModifyRequest('uid=jdoe,ou=people,dc=example,dc=edu', 'New-Lantern-77');
+    const reader = new BerReader(request);
+    reader.readSequence(0x30);
+    expect([reader.readString(0x80), reader.readString(0x82), reader.remain]).toEqual(['uid=jdoe,ou=people,dc=example,dc=edu', 'New-Lantern-77', 0]);
+  });
+
+  test("ppolicy's response control is read for its error, past a warning", () => {
+    const response = (bytes: number[]) => {
+      const control = new PasswordPolicyControl();
+      (control as unknown as { parseControl(r: BerReader): void }).parseControl(new BerReader(Buffer.from(bytes)));
+      return control.error;
+    };
+    expect(response([0x30, 0x03, 0x81, 0x01, 0x06])).toBe(PPOLICY_ERRORS.passwordTooShort);
+    expect(response([0x30, 0x07, 0xa0, 0x02, 0x81, 0x00, 0x81, 0x01, 0x08])).toBe(PPOLICY_ERRORS.passwordInHistory);
+    expect(response([0x30, 0x00])).toBeUndefined();
   });
 });
 
