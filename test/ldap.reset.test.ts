@@ -116,7 +116,7 @@ describe.each(DIRECTORIES)('%s', (_name, kind, open) => {
     expect(page.status).toBe(200);
     const text = pageText(page.html);
     expect(text).toContain(`The account directory requires at least ${directory.minLength} characters.`);
-    if (directory.kind === 'ad') expect(text).toContain('It also requires characters from at least three of these');
+    if (directory.kind === 'ad') expect(text).toContain('The account directory also requires characters from at least three of these');
   });
 
   test('a reset clears a lockout: the locked account signs in with the new PIN', async () => {

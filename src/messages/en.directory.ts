@@ -10,8 +10,8 @@ export const enDirectory = {
 
   // The directory's own PIN rules, said before the user types
   'page.directory.rule.minLength': 'The account directory requires at least {n} characters.',
-  'page.directory.rule.complexity': 'It also requires characters from at least three of these: capital letters, small letters, digits and symbols, and no part of your name or UID.',
-  'page.directory.rule.history': 'It does not accept your current PIN or any of your last {n}.',
+  'page.directory.rule.complexity': 'The account directory also requires characters from at least three of these: capital letters, small letters, digits and symbols, and no part of your name or UID.',
+  'page.directory.rule.history': 'The account directory does not accept your current PIN or any of your last {n}.',
 
   // The directory refused the new PIN under its own rules (the link still works)
   'page.directory.refused.too-short': 'The account directory needs a longer PIN: at least {n} characters.',
