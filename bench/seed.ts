@@ -26,7 +26,7 @@ export async function seedDataDir(dataDir: string, n: number): Promise<void> {
     const batch = 5000;
     for (let start = 0; start < n; start += batch) {
       const rows = Array.from({ length: Math.min(batch, n - start) }, (_, k) => start + k);
-      await Promise.all(rows.map((i) => services.directory.importAccount({ uid: benchUid(i), name: `Bench User ${i}`, email: `${benchUid(i)}@${INSTITUTION_DOMAIN}` })));
+      await Promise.all(rows.map((i) => services.embeddedDirectory!.importAccount({ uid: benchUid(i), name: `Bench User ${i}`, email: `${benchUid(i)}@${INSTITUTION_DOMAIN}` })));
       await Promise.all(rows.map((i) => services.registration.importContact(benchUid(i), { email: seededEmail(i), mobile: seededMobile(i) })));
     }
   } finally {

@@ -39,9 +39,10 @@ export type CodeEntryResult = { verified: true; challengeId: string } | { verifi
 const isEmailChoice = (typed: string | undefined) => recognizeMethod(typed) === 'email' && !/\d/.test(toAsciiDigits(typed ?? ''));
 
 /** What a resend is announced with, for each kind of code. */
-const RESENT: Record<ChallengePurpose, 'code.resentIdentity' | 'reset.smsResent' | 'register.emailResent' | 'register.mobileResent'> = {
+const RESENT: Record<ChallengePurpose, 'code.resentIdentity' | 'reset.smsResent' | 'unlock.smsResent' | 'register.emailResent' | 'register.mobileResent'> = {
   identity: 'code.resentIdentity',
   'reset-sms': 'reset.smsResent',
+  'unlock-sms': 'unlock.smsResent',
   'alt-email': 'register.emailResent',
   mobile: 'register.mobileResent',
 };

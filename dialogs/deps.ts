@@ -3,6 +3,7 @@ import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ContactRegistration, TurnContextInfo } from '../src/domain/contactRegistration.js';
 import type { VerificationCodes } from '../src/domain/verificationCodes.js';
 import type { PinReset } from '../src/domain/pinReset.js';
+import type { AccountUnlock } from '../src/domain/accountUnlock.js';
 import type { SecurityPolicy } from '../src/domain/policy.js';
 import type { Messages, MessageKey, MessageRef, Params } from '../src/messages/catalog.js';
 import { languageOf, type LanguageChoice } from './language.js';
@@ -17,6 +18,8 @@ export interface SignedInUser {
 export interface DialogDeps {
   registration: ContactRegistration;
   pinReset: PinReset;
+  /** Unlocking a locked-out account (absent: no directory here locks accounts). */
+  unlock?: AccountUnlock;
   codes: VerificationCodes;
   messages: Messages;
   policy: SecurityPolicy;

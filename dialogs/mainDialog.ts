@@ -9,6 +9,7 @@ import { looksLikeTypedPin } from './typedPin.js';
 import { RegisterContactsDialog } from './registerContactsDialog.js';
 import { StatusDialog } from './statusDialog.js';
 import { ResetPinDialog } from './resetPinDialog.js';
+import { UnlockDialog } from './unlockDialog.js';
 import { HANDOFF_DIALOG, HandoffDialog, interruptForHandoff, type HandoffOptions } from './handoffDialog.js';
 import { isStopReminders, recognizeHandoff } from './deskWords.js';
 import { STOP_REMINDERS_DIALOG, StopRemindersDialog } from './stopRemindersDialog.js';
@@ -27,6 +28,7 @@ const FLOWS = {
   register: (deps: DialogDeps) => new RegisterContactsDialog(deps),
   reset: (deps: DialogDeps) => new ResetPinDialog(deps),
   status: (deps: DialogDeps) => new StatusDialog(deps),
+  unlock: (deps: DialogDeps) => new UnlockDialog(deps),
 } satisfies { [I in FlowIntent]?: (deps: DialogDeps) => Dialog };
 
 type RoutedIntent = keyof typeof FLOWS;

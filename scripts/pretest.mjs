@@ -19,6 +19,7 @@ export const PACKAGES = [
   { name: 'samba', file: '/usr/sbin/samba', why: 'the Active Directory tests (Samba 4 as a domain controller)' },
   { name: 'samba-ad-provision', file: '/usr/share/samba/setup/provision.ldif', why: 'provisioning the Active Directory test domain' },
   { name: 'samba-dsdb-modules', file: '/usr/lib/x86_64-linux-gnu/samba/ldb/samba_dsdb.so', why: 'the Active Directory database modules' },
+  { name: 'openssl', file: '/usr/bin/openssl', why: "the directory tests' own CA and server certificates" },
 ];
 
 function installed(pkg) {

@@ -19,6 +19,7 @@ import type { DialogDeps } from '../dialogs/deps.js';
 import { say } from '../dialogs/deps.js';
 import { LanguageChoice } from '../dialogs/language.js';
 import { TeamsConversationKeeper } from './bot/conversationKeeper.js';
+import { DirectoryUnavailableError } from './ports/directory.js';
 
 /** What tests may replace: the services' parts, and the app's own waits. */
 export interface AppOverrides extends ServiceOverrides {
@@ -61,6 +62,7 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, pageFile
   const deps: DialogDeps = {
     registration: services.registration,
     pinReset,
+    unlock: services.unlock,
     codes: services.codes,
     messages: services.messages,
     policy: services.policy,
@@ -90,6 +92,15 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, pageFile
   );
   const onTurnError = async (context: TurnContext, error: Error) => {
     const activity = context.activity;
+    const unreachable = directoryUnavailableIn(error);
+    if (unreachable) {
+      // Not a fault of the turn: the user hears "try again in a few minutes" and keeps their place
+      // (the turn's state was not saved, so the same question is still open).
+      logger.warn({ reason: unreachable.reason, channel: activity.channelId }, 'a turn could not reach the directory');
+      await services.audit.record('directory.unreachable', { channel: activity.channelId }, 'fail', { during: 'chat' });
+      await say(deps, context, 'directory.unavailable').catch((err: unknown) => logger.error({ err }, 'could not send the apology'));
+      return;
+    }
     logger.error({ err: error, channel: activity.channelId, conversation: activity.conversation?.id, activityType: activity.type }, 'turn failed');
     await services.audit.record('turn.error', { channel: activity.channelId }, 'fail', { error: error.name });
     try {
@@ -133,4 +144,12 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, pageFile
         await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
       })()),
   };
+}
+
+/** The DirectoryUnavailableError behind a turn's error (botbuilder-dialogs wraps errors in DialogContextError, as `error`). */
+function directoryUnavailableIn(error: unknown): DirectoryUnavailableError | undefined {
+  for (let e = error, depth = 0; e && depth < 10; e = (e as { error?: unknown }).error, depth++) {
+    if (e instanceof DirectoryUnavailableError) return e;
+  }
+  return undefined;
 }

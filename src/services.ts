@@ -9,6 +9,8 @@ import type { Mailer } from './ports/mailer.js';
 import type { SmsSender } from './ports/sms.js';
 import { LowStore } from './adapters/store/lowStore.js';
 import { EmbeddedDirectory } from './adapters/directory/embeddedDirectory.js';
+import { LdapDirectory } from './adapters/directory/ldapDirectory.js';
+import type { Directory } from './ports/directory.js';
 import { JsonlAuditLog } from './adapters/audit/jsonlAuditLog.js';
 import { JsonlAuditHistory } from './adapters/audit/jsonlAuditHistory.js';
 import type { AuditHistory } from './ports/auditHistory.js';
@@ -28,6 +30,7 @@ import { Notices } from './domain/notices.js';
 import { PinReset } from './domain/pinReset.js';
 import { pinPolicyFrom } from './domain/pinPolicy.js';
 import { workerEstimator } from './adapters/strength/workerEstimator.js';
+import { AccountUnlock } from './domain/accountUnlock.js';
 import { policyFromConfig, type SecurityPolicy } from './domain/policy.js';
 import { ServerKey } from './domain/secrets.js';
 import { Retention } from './domain/retention.js';
@@ -57,7 +60,10 @@ export interface Services {
   clock: Clock;
   logger: Logger;
   store: LowStore;
-  directory: EmbeddedDirectory;
+  /** Where accounts live and PINs are set: the embedded directory, or AD / OpenLDAP (DIRECTORY). */
+  directory: Directory;
+  /** The embedded directory, for `accounts import`; absent with DIRECTORY=ldap. */
+  embeddedDirectory?: EmbeddedDirectory;
   auditLog: JsonlAuditLog;
   /** The audit read back for the service desk (report, hand-off cases). */
   auditHistory: AuditHistory;
@@ -66,6 +72,8 @@ export interface Services {
   codes: VerificationCodes;
   registration: ContactRegistration;
   pinReset: PinReset;
+  /** Unlocking a locked-out account without changing its PIN (LDAP directories). */
+  unlock: AccountUnlock;
   notices: Notices;
   messages: Messages;
   languages: LanguagePreferences;
@@ -158,7 +166,8 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       inboundLimit: new SmsInboundLimit(throttles, config.SMS_INBOUND_PER_NUMBER_PER_HOUR, audit),
       ceiling,
     };
-    const directory = new EmbeddedDirectory(store.accounts, clock);
+    const embeddedDirectory = config.DIRECTORY === 'embedded' ? new EmbeddedDirectory(store.accounts, clock) : undefined;
+    const directory: Directory = embeddedDirectory ?? ldapDirectory(config, logger, clock);
     const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit);
     const messages = new Messages({ perLanguage: { en: { serviceDesk: policy.serviceDeskContact }, 'zh-hk': { serviceDesk: policy.serviceDeskContactZh } } });
     const languages = new LanguagePreferences(store.preferences, directory, clock);
@@ -170,6 +179,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     const strength = workerEstimator();
     const pinPolicy = pinPolicyFrom(policy, strength.estimate);
     const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages, pinPolicy });
+    const unlock = new AccountUnlock({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
     const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages, key });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
     const auditHistory = new JsonlAuditHistory(auditLog);
@@ -195,6 +205,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       logger,
       store,
       directory,
+      ...(embeddedDirectory ? { embeddedDirectory } : {}),
       auditLog,
       auditHistory,
       audit,
@@ -202,6 +213,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       codes,
       registration,
       pinReset,
+      unlock,
       notices,
       messages,
       languages,
@@ -218,7 +230,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
         await retention.settled();
         await desk.handoff.settled();
         await background.drain();
-        await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms), strength.close()]);
+        await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms), strength.close(), directory.close()]);
         await store.close();
       },
     };
@@ -239,7 +251,7 @@ function deskParts(
     outbound: Outbound;
     auditHistory: AuditHistory;
     background: BackgroundWork;
-    directory: EmbeddedDirectory;
+    directory: Directory;
     messages: Messages;
     languages: LanguagePreferences;
     policy: SecurityPolicy;
@@ -295,6 +307,34 @@ function botAuthentication(config: AppConfig): ConfigurationBotFrameworkAuthenti
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId,
   });
+}
+
+/** The LDAP directory of DIRECTORY=ldap, from its settings (the schema has checked that the required ones are set). */
+function ldapDirectory(config: AppConfig, logger: Logger, clock: Clock): LdapDirectory {
+  return new LdapDirectory(
+    {
+      kind: config.LDAP_KIND!,
+      url: config.LDAP_URL!,
+      ...(config.LDAP_CA_FILE ? { caFile: config.LDAP_CA_FILE } : {}),
+      bindDn: config.LDAP_BIND_DN!,
+      bindPassword: config.LDAP_BIND_PASSWORD!,
+      baseDn: config.LDAP_BASE_DN!,
+      ...(config.LDAP_USER_FILTER ? { userFilter: config.LDAP_USER_FILTER } : {}),
+      attributes: {
+        uid: config.LDAP_UID_ATTRIBUTE,
+        mail: config.LDAP_MAIL_ATTRIBUTE,
+        upn: config.LDAP_UPN_ATTRIBUTE,
+        name: config.LDAP_NAME_ATTRIBUTE,
+        ...(config.LDAP_MOBILE_ATTRIBUTE ? { mobile: config.LDAP_MOBILE_ATTRIBUTE } : {}),
+        ...(config.LDAP_ALT_EMAIL_ATTRIBUTE ? { altEmail: config.LDAP_ALT_EMAIL_ATTRIBUTE } : {}),
+      },
+      timeoutMs: config.LDAP_TIMEOUT_MS,
+      unlockOnReset: config.LDAP_UNLOCK_ON_RESET,
+      phoneRegion: config.DEFAULT_PHONE_REGION,
+    },
+    logger,
+    clock,
+  );
 }
 
 /** Delivery reports only where Twilio can reach us: a public HTTPS address, not a developer's localhost. */

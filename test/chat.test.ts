@@ -56,7 +56,7 @@ let folder: string;
 
 beforeAll(async () => {
   running = await startApp();
-  await running.app.services.directory.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu' });
+  await running.app.services.embeddedDirectory!.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu' });
 });
 afterAll(async () => {
   await running?.app.close();

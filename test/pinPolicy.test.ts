@@ -30,7 +30,7 @@ async function link(): Promise<{ token: string; csrf: string }> {
 }
 
 /** What the PIN page's POST makes of `pin` (typed twice): the problems, or 'done'. */
-async function submit(pin: string): Promise<string[] | 'done' | 'invalid'> {
+async function submit(pin: string): Promise<string[] | 'done' | 'invalid' | 'unavailable'> {
   const { token, csrf } = await link();
   const result = await t.services.pinReset.submit(token, { csrf, pin, confirm: pin }, web);
   return result.kind === 'rejected' ? result.problems : result.kind;

@@ -283,7 +283,7 @@ describe('report through the CLI', () => {
     const socket = await startAdminSocket(dataDir, bot, silentLogger);
     const written: Record<string, string> = {};
     try {
-      await bot.directory.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu' });
+      await bot.embeddedDirectory!.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu' });
       const owner = { pid: process.pid, role: BOT_ROLE, since: new Date().toISOString() };
       const result = await runCli(
         ['report', '--csv', 'out/figures.csv'],

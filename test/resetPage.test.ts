@@ -283,13 +283,8 @@ describe('the PIN page over HTTP', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const { services } = t;
     const real = services.directory;
-    const failingDirectory: Directory = {
-      findByUid: (uid) => real.findByUid(uid),
-      findByLogin: (login) => real.findByLogin(login),
-      findByAadObjectId: (id) => real.findByAadObjectId(id),
-      checkPin: (uid, pin) => real.checkPin(uid, pin),
-      setPin: () => Promise.reject(new Error('directory down')),
-    };
+    // The real directory in every way but one: setting a PIN fails unexpectedly.
+    const failingDirectory: Directory = Object.assign(Object.create(real) as Directory, { setPin: () => Promise.reject(new Error('directory down')) });
     const broken = new PinReset({ ...services, contacts: services.store.contacts, links: services.store.links, directory: failingDirectory });
     reset = broken;
     await startServer(broken);
@@ -335,7 +330,7 @@ describe('the PIN page in Chromium, on the real server with its scripts', () => 
     const running = await startApp({ INSTITUTION_NAME: 'Harbourside University' }, undefined, { mailer });
     const browser = await launchChromium();
     try {
-      await running.app.services.directory.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu', pin: OLD_PIN });
+      await running.app.services.embeddedDirectory!.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu', pin: OLD_PIN });
       const now = running.clock.now();
       await running.app.services.store.contacts.put({ uid: 'jdoe', email: 'tom.lee@gmail.com', mobile: '+85291234567', source: 'self', verifiedAt: now, updatedAt: now });
       await running.app.services.pinReset.requestEmailLink('jdoe', { channel: 'test' });

@@ -63,6 +63,8 @@ const SETTER = { user: 'the user', 'service-desk': 'the service desk' } as const
  * and skipped, unless `overwritePins`; each such overwrite is audited.
  */
 export async function importAccounts(services: Services, fileName: string, text: string, { overwritePins = false }: { overwritePins?: boolean } = {}): Promise<AdminResult> {
+  const directory = services.embeddedDirectory;
+  if (!directory) return failure(`accounts import does not apply to an LDAP directory (DIRECTORY=ldap): accounts are read from ${services.config.LDAP_URL ?? 'the directory'}. Add or change them there; nothing was imported.`, EXIT_USAGE);
   const parsed = readCsvRows(text, ACCOUNT_COLUMNS);
   if (!parsed.ok) return failure(`${fileName}: ${parsed.problem}. Nothing was imported.`, EXIT_USAGE);
   const hasUpnColumn = parsed.rows.some((r) => 'upn' in r.values);
@@ -86,10 +88,10 @@ export async function importAccounts(services: Services, fileName: string, text:
     if (row.problems.length > 0) return 'rejected';
     if (!hasUpnColumn) {
       // A file without a upn column says nothing about UPNs: keep the ones on file.
-      const existing = await services.directory.findByUid(row.account.uid);
+      const existing = await directory.findByUid(row.account.uid);
       if (existing?.upn) row.account.upn = existing.upn;
     }
-    const result = await services.directory.importAccount(row.account, { overwritePins });
+    const result = await directory.importAccount(row.account, { overwritePins });
     if (result.outcome !== 'pin-kept' && result.pinSetSince) {
       await services.audit.record('pin.set', { uid: row.account.uid, channel: 'admin' }, 'ok', {
         via: 'accounts import --overwrite-pins',

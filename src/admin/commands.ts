@@ -2,6 +2,7 @@ import { ConfigError } from '../config/load.js';
 import { StoreError } from '../adapters/store/errors.js';
 import { maskEmail, maskMobile, normalizeUid } from '../domain/contactFormats.js';
 import type { AuditEvent } from '../ports/audit.js';
+import { DirectoryUnavailableError } from '../ports/directory.js';
 import type { Services } from '../services.js';
 import { importAccounts } from './accountImport.js';
 import { importContacts } from './contactImport.js';
@@ -27,7 +28,9 @@ Commands:
                              or with set-pin) is reported and skipped; --overwrite-pins replaces
                              it, and each such overwrite is audited.
   accounts check-pin UID     Ask for a PIN (not shown; or read it from piped stdin); exit 0 if it
-                             is UID's current PIN, else 1. Audited.
+                             is UID's current PIN, else 1. Audited. Embedded directory only: on
+                             LDAP it would be a logon attempt, which counts toward the account's
+                             lockout, so it is refused.
   accounts set-pin UID       Ask for UID's new PIN twice (not shown; or read it from piped stdin)
                              and set it, under the same PIN policy as the PIN page. Open links and
                              codes stop working; audited; the user's contacts are told.
@@ -43,7 +46,12 @@ Commands:
                              Audited; the institutional email is told. Later imports do not
                              bring them back.
   unlock UID                 Clear UID's rate-limit counters and any self-service pause, and the
-                             limits on its registered email and mobile.
+                             limits on its registered email and mobile; on an LDAP directory, also
+                             clear the account's lockout there.
+  directory check [UID]      Connect and bind as the service account, report the server and
+                             TLS; with a UID, how that account is found, what the bot would use,
+                             and whether the service account may reset it. Exit 0 if all works,
+                             2 with the reason otherwise.
   audit [--uid UID]          Print the audit log (across rotated files), one event a line,
                              optionally for one account. Torn lines are reported and skipped.
 ${REPORT_USAGE}
@@ -64,6 +72,7 @@ export type AdminCommand =
   | { name: 'contacts show'; uid: string }
   | { name: 'contacts delete'; uid: string }
   | { name: 'unlock'; uid: string }
+  | { name: 'directory check'; uid?: string }
   | { name: 'audit'; uid?: string }
   | ({ name: 'report' } & ReportOptions)
   | ({ name: 'nudge' } & NudgeOptions);
@@ -112,6 +121,11 @@ export function parseAdminCommand(argv: readonly string[]): ParsedCommand {
     if (first === 'contacts' && second === 'delete') return build(takeUid(command, arg, more), (uid) => ({ name: 'contacts delete', uid }));
     const choices = first === 'accounts' ? 'import, check-pin, set-pin' : 'import, show, delete';
     return usageError(second === undefined ? `${first} needs a subcommand (${choices}).` : `unknown command "${command}" (${first} takes ${choices}).`);
+  }
+  if (first === 'directory') {
+    if (second !== 'check') return usageError(second === undefined ? 'directory needs a subcommand (check).' : `unknown command "directory ${second}" (directory takes check).`);
+    if (rest.length === 0) return { ok: true, command: { name: 'directory check' } };
+    return build(takeUid('directory check', rest[0], rest.slice(1)), (uid) => ({ name: 'directory check', uid }));
   }
   if (first === 'unlock') return build(takeUid('unlock', second, rest), (uid) => ({ name: 'unlock', uid }));
   if (first === 'audit') {
@@ -185,15 +199,23 @@ export async function runAdminCommand(services: Services, argv: readonly string[
         return await runReport(services, command);
       case 'nudge':
         return await runNudge(services, command, live);
+      case 'directory check':
+        return await checkDirectory(services, command.uid);
     }
   } catch (err) {
     if (err instanceof StoreError || err instanceof ConfigError) return failure(err.message);
+    if (err instanceof DirectoryUnavailableError) return failure(`error: ${command.name}: the directory cannot be reached (${err.reason}). Run npm run admin -- directory check to see why.`);
     services.logger.error({ err, command: command.name }, 'admin command failed');
     return failure(`error: ${command.name} failed: ${(err as Error)?.message ?? String(err)}`);
   }
 }
 
 async function checkPin(services: Services, uid: string, stdin: string): Promise<AdminResult> {
+  if (!services.directory.comparesPins) {
+    return failure(
+      'accounts check-pin does not apply to an LDAP directory (DIRECTORY=ldap): checking a PIN there means logging on as the user, and a wrong PIN counts toward the account lockout. Ask the user to sign in, or see the account in the directory itself.',
+    );
+  }
   const pin = /^[^\r\n]*/.exec(stdin)?.[0] ?? '';
   if (pin === '') return failure('accounts check-pin reads the PIN from a prompt (not shown), or from piped stdin; none was given. Never put a PIN on the command line.');
   // Unknown accounts and accounts without a PIN get the same answer as a wrong PIN.
@@ -310,12 +332,25 @@ async function unlock(services: Services, uid: string): Promise<AdminResult> {
   if (contact?.mobile && (await throttles.clearDestination(contact.mobile))) cleared.push(maskMobile(contact.mobile));
   await services.audit.record('throttle.unlocked', { uid, channel: 'admin' }, 'ok', { wasPaused: pausedUntil !== undefined, hadCounters, ...(cleared.length > 0 ? { contactLimits: cleared.length } : {}) });
   const output = new Output();
+  if (services.directory.locksOut) {
+    const outcome = await services.directory.unlock(uid);
+    await services.audit.record('account.unlocked', { uid, channel: 'admin' }, outcome === 'unlocked' ? 'ok' : 'info', { via: 'service desk', wasLocked: outcome === 'unlocked' });
+    output.say(outcome === 'unlocked' ? `${uid}: the account was locked out in the directory; the lockout is cleared (the PIN is unchanged).` : `${uid}: the account is not locked out in the directory.`);
+  }
   if (pausedUntil !== undefined) output.say(`${uid}: self-service was paused until ${new Date(pausedUntil).toISOString()}; the pause and the rate-limit counters are cleared.`);
   else if (hadCounters) output.say(`${uid}: was not paused; the rate-limit counters are cleared.`);
   else if (cleared.length === 0) output.say(`${uid}: was not paused and had no rate-limit counters; nothing to clear.`);
   else output.say(`${uid}: was not paused and had no rate-limit counters of its own.`);
   if (cleared.length > 0) output.say(`${uid}: the limits on codes to ${cleared.join(' and ')} are cleared.`);
   return output.done(EXIT_OK);
+}
+
+async function checkDirectory(services: Services, uid: string | undefined): Promise<AdminResult> {
+  const report = await services.directory.diagnose(uid);
+  const output = new Output();
+  for (const line of report.lines) output.say(line);
+  if (!report.problem) return output.say('directory check: everything works.').done(EXIT_OK);
+  return output.warn(`directory check failed: ${report.problem}`).done(EXIT_USAGE);
 }
 
 const detailValue = (v: string | number | boolean) => (typeof v === 'string' && /^[^\s"=]*$/.test(v) && v !== '' ? v : JSON.stringify(v));

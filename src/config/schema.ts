@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_PHONE_REGION, isPhoneRegion } from '../domain/contactFormats.js';
 
@@ -13,6 +14,28 @@ const int = (min: number, max: number) => {
 };
 const oneOf = <const V extends readonly [string, ...string[]]>(values: V) => z.enum(values, { error: `must be one of: ${values.join(', ')}` });
 const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
+/** `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`). */
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => /^(true|false|1|0|yes|no|on|off)$/.test(v), { error: 'must be true or false' })
+  .transform((v) => /^(true|1|yes|on)$/.test(v));
+const attributeName = optionalText.refine((v) => v === undefined || /^([A-Za-z][A-Za-z0-9-]*|\d+(\.\d+)+)$/.test(v), { error: 'must be an LDAP attribute name, e.g. mail' });
+const LDAP_URL = /^ldaps?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?\/?$/i;
+/** One filter in parentheses, with balanced parentheses (values in it are the operator's own). */
+function balancedFilter(filter: string): boolean {
+  if (!filter.startsWith('(') || !filter.endsWith(')')) return false;
+  let depth = 0;
+  for (let i = 0; i < filter.length; i++) {
+    const c = filter[i];
+    if (c === '\\') i += 2;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0 && i !== filter.length - 1) return false;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
+}
 const csv = z
   .string()
   .optional()
@@ -129,6 +152,30 @@ export const settings = {
     schema: int(0, 730).default(0),
     doc: { description: 'Ask a registered user whose contacts were verified more than this many days ago whether they are still theirs. 0: never.' },
   },
+
+  // The account directory (embedded, or Active Directory / OpenLDAP over LDAP).
+  DIRECTORY: { schema: oneOf(['embedded', 'ldap']).default('embedded'), doc: { description: "Where accounts and PINs live: 'embedded' (accounts imported by CSV, PINs hashed in the store) or 'ldap' (Active Directory or OpenLDAP; the new PIN is written there)." } },
+  LDAP_KIND: { schema: oneOf(['ad', 'openldap']).optional(), doc: { description: "With DIRECTORY=ldap: 'ad' (Active Directory, Samba) or 'openldap'. Sets the defaults of the LDAP_*_ATTRIBUTE settings and LDAP_USER_FILTER." } },
+  LDAP_URL: {
+    schema: optionalText.refine((v) => v === undefined || LDAP_URL.test(v), { error: 'must be ldaps://host[:port] or ldap://host[:port] (no path); ldap:// is always upgraded with StartTLS' }),
+    doc: { description: 'The directory server: ldaps://host[:port], or ldap://host[:port], which always upgrades with StartTLS. The certificate and host name are always verified.', example: 'ldaps://dc1.example.edu' },
+  },
+  LDAP_CA_FILE: { schema: optionalText, doc: { description: "A PEM bundle of CAs to trust for the directory's certificate, in addition to those Node.js trusts by default.", example: '/etc/ssl/certs/university-ca.pem' } },
+  LDAP_BIND_DN: { schema: optionalText, doc: { description: 'The service account that searches and resets (a DN; on AD also user@domain).', example: 'CN=svc-pinreset,OU=Service Accounts,DC=example,DC=edu' } },
+  LDAP_BIND_PASSWORD: { schema: optionalText, doc: { description: "The service account's password. Never logged, printed or stored.", secret: true } },
+  LDAP_BASE_DN: { schema: optionalText, doc: { description: 'The subtree that holds the portal accounts.', example: 'OU=People,DC=example,DC=edu' } },
+  LDAP_USER_FILTER: {
+    schema: optionalText.refine((v) => v === undefined || balancedFilter(v), { error: 'must be one LDAP filter in parentheses, e.g. (objectClass=person)' }),
+    doc: { description: 'An extra filter ANDed into every account search. Default on AD: (!(userAccountControl:1.2.840.113556.1.4.803:=2)), which leaves out disabled accounts; on OpenLDAP none.' },
+  },
+  LDAP_UID_ATTRIBUTE: { schema: attributeName, doc: { description: 'The attribute holding the portal UID. Default: sAMAccountName on AD, uid on OpenLDAP.' } },
+  LDAP_MAIL_ATTRIBUTE: { schema: attributeName, doc: { description: 'The attribute holding the institutional email. Default: mail.' } },
+  LDAP_UPN_ATTRIBUTE: { schema: attributeName, doc: { description: 'The attribute matched against the Teams sign-in. Default: userPrincipalName on AD, mail on OpenLDAP.' } },
+  LDAP_NAME_ATTRIBUTE: { schema: attributeName, doc: { description: 'The attribute holding the display name. Default: displayName on AD, cn on OpenLDAP.' } },
+  LDAP_MOBILE_ATTRIBUTE: { schema: attributeName, doc: { description: 'Optional: an attribute holding a verified mobile (e.g. the VPN two-factor one), read as an imported contact. A contact registered with the bot wins.', example: 'mobile' } },
+  LDAP_ALT_EMAIL_ATTRIBUTE: { schema: attributeName, doc: { description: 'Optional: an attribute holding a verified alternate email, read as an imported contact. A contact registered with the bot wins.', example: 'otherMailbox' } },
+  LDAP_TIMEOUT_MS: { schema: int(100, 120_000).default(5000), doc: { description: 'How long one directory connection or operation may take before the directory counts as unreachable.' } },
+  LDAP_UNLOCK_ON_RESET: { schema: flag.default(true), doc: { description: 'Whether a successful reset also clears a lockout (AD lockoutTime, OpenLDAP pwdAccountLockedTime).' } },
 } as const satisfies Record<string, { schema: z.ZodType; doc: SettingDoc }>;
 
 type Settings = typeof settings;
@@ -172,12 +219,41 @@ export const configSchema = z
       if (valid('SENDS_PER_ACCOUNT_PER_DAY', 'SENDS_PER_ACCOUNT_PER_HOUR') && c.SENDS_PER_ACCOUNT_PER_DAY < c.SENDS_PER_ACCOUNT_PER_HOUR) {
         ctx.addIssue({ code: 'custom', path: ['SENDS_PER_ACCOUNT_PER_DAY'], message: 'must be at least SENDS_PER_ACCOUNT_PER_HOUR' });
       }
+      if (c.DIRECTORY === 'ldap' && valid('DIRECTORY')) {
+        for (const k of ['LDAP_KIND', 'LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN'] as const) {
+          if (!c[k] && valid(k)) ctx.addIssue({ code: 'custom', path: [k], message: 'is required when DIRECTORY=ldap' });
+        }
+        const unreadable = c.LDAP_CA_FILE && valid('LDAP_CA_FILE') ? unreadableFile(c.LDAP_CA_FILE) : undefined;
+        if (unreadable) ctx.addIssue({ code: 'custom', path: ['LDAP_CA_FILE'], message: `cannot be read (${unreadable})` });
+      }
     },
     { when: () => true },
   )
   .transform((c) => ({
     ...c,
     SMS_TRANSPORT: c.SMS_TRANSPORT ?? (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM ? 'twilio' : 'outbox'),
+    ...ldapDefaults(c),
   }));
+
+/** The LDAP attribute names and filter that LDAP_KIND implies, where the operator set none. */
+function ldapDefaults(c: { LDAP_KIND?: 'ad' | 'openldap' | undefined; LDAP_USER_FILTER?: string | undefined; LDAP_UID_ATTRIBUTE?: string | undefined; LDAP_MAIL_ATTRIBUTE?: string | undefined; LDAP_UPN_ATTRIBUTE?: string | undefined; LDAP_NAME_ATTRIBUTE?: string | undefined }) {
+  const ad = c.LDAP_KIND === 'ad';
+  return {
+    LDAP_USER_FILTER: c.LDAP_USER_FILTER ?? (ad ? '(!(userAccountControl:1.2.840.113556.1.4.803:=2))' : undefined),
+    LDAP_UID_ATTRIBUTE: c.LDAP_UID_ATTRIBUTE ?? (ad ? 'sAMAccountName' : 'uid'),
+    LDAP_MAIL_ATTRIBUTE: c.LDAP_MAIL_ATTRIBUTE ?? 'mail',
+    LDAP_UPN_ATTRIBUTE: c.LDAP_UPN_ATTRIBUTE ?? (ad ? 'userPrincipalName' : 'mail'),
+    LDAP_NAME_ATTRIBUTE: c.LDAP_NAME_ATTRIBUTE ?? (ad ? 'displayName' : 'cn'),
+  };
+}
+
+function unreadableFile(path: string): string | undefined {
+  try {
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? String(err);
+  }
+}
 
 export type AppConfig = z.output<typeof configSchema>;

@@ -42,7 +42,10 @@ export type AuditName =
   | 'reminder.sent'
   | 'reminder.failed'
   | 'reminder.stopped'
-  | 'contacts.confirmed';
+  | 'contacts.confirmed'
+  | 'directory.unreachable'
+  | 'unlock.requested'
+  | 'account.unlocked';
 
 export interface AuditContext {
   uid?: string;

@@ -179,7 +179,7 @@ export class RegistrationCampaign {
     const skipped = { recent: 0, stopped: 0 };
     for await (const account of directory.listAccounts()) {
       const contact = held.get(account.uid);
-      const fromDirectory = account.directoryContacts?.email || account.directoryContacts?.mobile;
+      const fromDirectory = account.contacts?.email || account.contacts?.mobile;
       let kind: ReminderKind | undefined;
       let since = 0;
       if (!contact && !fromDirectory) kind = 'register';

@@ -7,6 +7,7 @@ import type { Audit, AuditContext } from './audit.js';
 import type { BackgroundWork } from './background.js';
 import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile } from './contactFormats.js';
 import { composeMail } from './mailContent.js';
+import { contactsOf } from './accountContacts.js';
 import type { Outbound } from './outbound.js';
 import type { Notices } from './notices.js';
 import { KeyedMutex } from './keyedMutex.js';
@@ -97,8 +98,9 @@ export class ContactRegistration {
   async startIdentity(uid: string, ctx: TurnContextInfo): Promise<SendResult> {
     const { directory, throttles, codes, audit } = this.deps;
     const actx = { ...ctx, uid };
-    if ((await throttles.reserveSend(uid, undefined, actx)) !== 'ok') return this.paused(uid);
+    // Looked up first: an unreachable directory then costs the user no send.
     const account = await directory.findByUid(uid);
+    if ((await throttles.reserveSend(uid, undefined, actx)) !== 'ok') return this.paused(uid);
     const { challenge, code } = await codes.create(uid, 'identity', 'email', account?.email ?? '', account !== undefined);
     if (account) {
       this.deps.background.run('identity code', async () => {
@@ -245,9 +247,10 @@ export class ContactRegistration {
     });
   }
 
+  /** The contacts a reset would use (registered, or from the directory's own attributes), masked. */
   async current(uid: string): Promise<MaskedContacts | undefined> {
-    const rec = await this.deps.contacts.get(uid);
-    if (!rec || (!rec.email && !rec.mobile)) return undefined;
+    const rec = contactsOf(await this.deps.directory.findByUid(uid), await this.deps.contacts.get(uid));
+    if (!rec.email && !rec.mobile) return undefined;
     return { email: rec.email && maskEmail(rec.email, 'chat'), mobile: rec.mobile && maskMobile(rec.mobile, 'chat') };
   }
 

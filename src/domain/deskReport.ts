@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../ports/audit.js';
-import type { ListedAccount } from '../ports/directory.js';
+import type { Account } from '../ports/directory.js';
 import type { ContactRecord } from '../ports/store.js';
 
 const HOUR = 3_600_000;
@@ -100,7 +100,7 @@ export function hkDayStart(ms: number): number {
  * (a small number each) and with the resets of the period, never with the audit's size.
  */
 export async function computeDeskReport(sources: {
-  accounts: AsyncIterable<ListedAccount>;
+  accounts: AsyncIterable<Account>;
   contacts: Iterable<ContactRecord> | AsyncIterable<ContactRecord>;
   /** The audit since a day before `from`, in batches; only the events of REPORTED_EVENTS need be given. */
   audit: AsyncIterable<AuditEvent[]>;
@@ -242,7 +242,7 @@ const MOBILE = 2;
 const SOURCE_BITS = 2;
 const SOURCES: readonly ContactSource[] = ['self', 'import', 'directory'];
 
-async function tallyCoverage(accounts: AsyncIterable<ListedAccount>, contacts: Iterable<ContactRecord> | AsyncIterable<ContactRecord>): Promise<Coverage> {
+async function tallyCoverage(accounts: AsyncIterable<Account>, contacts: Iterable<ContactRecord> | AsyncIterable<ContactRecord>): Promise<Coverage> {
   // One small number per account with contacts: which contacts, and their source.
   const held = new Map<string, number>();
   for await (const c of contacts) {
@@ -253,8 +253,8 @@ async function tallyCoverage(accounts: AsyncIterable<ListedAccount>, contacts: I
   for await (const a of accounts) {
     coverage.accounts++;
     let bits = held.get(a.uid);
-    if (bits === undefined && a.directoryContacts) {
-      const kinds = (a.directoryContacts.email ? EMAIL : 0) | (a.directoryContacts.mobile ? MOBILE : 0);
+    if (bits === undefined && a.contacts) {
+      const kinds = (a.contacts.email ? EMAIL : 0) | (a.contacts.mobile ? MOBILE : 0);
       if (kinds) bits = kinds | (SOURCES.indexOf('directory') << SOURCE_BITS);
     }
     if (bits === undefined) {

@@ -1,11 +1,12 @@
 import type { Clock } from '../ports/clock.js';
-import type { Account, Directory } from '../ports/directory.js';
+import { DirectoryUnavailableError, PinRefusedError, type Account, type Directory, type DirectoryRefusal, type PublishedPinRules } from '../ports/directory.js';
 import type { ContactRecord, LinkRecord, Table } from '../ports/store.js';
 import type { Messages } from '../messages/catalog.js';
 import type { LanguagePreferences } from './languagePreferences.js';
 import type { Audit, AuditContext } from './audit.js';
 import type { BackgroundWork } from './background.js';
 import { maskEmail, maskMobile } from './contactFormats.js';
+import { contactsOf, type AccountContacts } from './accountContacts.js';
 import { localTime, pauseOf, type Paused, type SendResult, type TurnContextInfo } from './contactRegistration.js';
 import { KeyedMutex } from './keyedMutex.js';
 import { composeMail } from './mailContent.js';
@@ -26,10 +27,16 @@ export interface PinSubmission {
   pin: string;
   confirm: string;
 }
-/** `rejected` carries the account and the link's expiry so the page can show the form again without reopening the link, and zxcvbn's feedback on a weak PIN. */
+/**
+ * `rejected` carries the account and the link's expiry so the page can show the form again without
+ * reopening the link, and zxcvbn's feedback on a weak PIN;
+ * `refusal` when the directory refused the PIN under its own policy. `unavailable`: the directory
+ * could not be reached, nothing changed and the link still works.
+ */
 export type SubmitResult =
   | { kind: 'invalid' }
-  | { kind: 'rejected'; problems: PinProblem[]; uid: string; expiresAt: number; strength?: Strength }
+  | { kind: 'rejected'; problems: PinProblem[]; refusal?: DirectoryRefusal; uid: string; expiresAt: number; strength?: Strength }
+  | { kind: 'unavailable'; uid: string }
   | { kind: 'done'; uid: string };
 
 export interface PinResetDeps {
@@ -131,7 +138,12 @@ export class PinReset {
     const { codes, links, policy, audit, directory } = this.deps;
     const proof = await codes.usedRecently(challengeId, uid, 'reset-sms', policy.smsLinkTtlMs);
     if (!proof) return undefined;
-    const account = await directory.findByUid(uid);
+    // The code went only to a registered mobile of an existing account; with the directory down the link is
+    // still given, and the PIN page says to try again later (the link keeps until then).
+    const account = await directory.findByUid(uid).catch((err: unknown) => {
+      if (err instanceof DirectoryUnavailableError) return { uid: proof.uid };
+      throw err;
+    });
     if (!account) return undefined;
     const earlier = (await links.findBy('uid', account.uid)).filter((l) => l.createdAt >= proof.createdAt);
     if (earlier.some((l) => l.status === 'used')) return undefined;
@@ -169,26 +181,36 @@ export class PinReset {
         await audit.record('link.invalid', actx, 'fail', { reason: 'csrf', via: link.via });
         return { kind: 'invalid' };
       }
-      const account = await directory.findByUid(link.uid);
+      const account = await this.unlessDirectoryDown(actx, () => directory.findByUid(link.uid));
+      if (account === DOWN) return { kind: 'unavailable', uid: link.uid };
       if (!account) {
         await audit.record('link.invalid', actx, 'fail', { reason: 'unknown account', via: link.via });
         return { kind: 'invalid' };
       }
       const judged = await this.pinPolicy.judge(form.pin, form.confirm, { uid: account.uid, name: account.name, email: account.email, isCurrentPin: false });
-      // Compared with the current PIN only when nothing else refuses it: scrypt is slow on purpose, and each comparison is a guess at it.
-      const isCurrentPin = judged.problems.length === 0 && (await directory.checkPin(account.uid, form.pin));
+      // Compared with the current PIN only when nothing else refuses it (scrypt is slow on purpose, and each
+      // comparison is a guess at it), and only where that is no logon attempt; elsewhere the directory's history decides.
+      const isCurrentPin = judged.problems.length === 0 && directory.comparesPins && (await directory.checkPin(account.uid, form.pin));
       const { problems, strength } = isCurrentPin ? { problems: ['is-current' as const], strength: judged.strength } : judged;
-      if (problems.length > 0) return this.reject(link, problems, actx, strength);
+      if (problems.length > 0) return this.reject(link, problems, actx, { strength });
 
       link.status = 'used';
       await links.put(link);
+      let outcome: 'set' | DirectoryRefusal | typeof DOWN;
       try {
-        await directory.setPin(account.uid, form.pin);
+        outcome = await this.setInDirectory(account.uid, form.pin, actx);
       } catch (err) {
         // The PIN was not set: give the link back so the user can try again.
         link.status = 'open';
         await links.put(link);
         throw err;
+      }
+      if (outcome !== 'set') {
+        // Refused by the directory's own policy, or the directory is unreachable: the link stays usable.
+        link.status = 'open';
+        await links.put(link);
+        if (outcome === DOWN) return { kind: 'unavailable', uid: account.uid };
+        return this.reject(link, [], actx, { refusal: outcome });
       }
       const revoked = await revokeOpenLinksAndCodes(this.deps.links, this.deps.codes, account.uid, tokenHash);
       await this.deps.throttles.clear(account.uid);
@@ -198,13 +220,13 @@ export class PinReset {
     });
   }
 
-  private async reject(link: LinkRecord, problems: PinProblem[], actx: AuditContext, strength?: Strength): Promise<SubmitResult> {
-    await this.deps.audit.record('pin.rejected', actx, 'fail', { rules: problems.join(','), via: link.via });
+  private async reject(link: LinkRecord, problems: PinProblem[], actx: AuditContext, { strength, refusal }: { strength?: Strength; refusal?: DirectoryRefusal } = {}): Promise<SubmitResult> {
+    await this.deps.audit.record('pin.rejected', actx, 'fail', refusal ? { by: 'directory', rules: refusal, via: link.via } : { rules: problems.join(','), via: link.via });
     // Counted on the link itself, so a restart does not reset it.
     link.rejectedPins = (link.rejectedPins ?? 0) + 1;
     if (link.rejectedPins < MAX_REJECTED_PER_LINK) {
       await this.deps.links.put(link);
-      return { kind: 'rejected', problems, uid: link.uid, expiresAt: link.expiresAt, ...(strength && problems.includes('weak') ? { strength } : {}) };
+      return { kind: 'rejected', problems, ...(refusal ? { refusal } : {}), uid: link.uid, expiresAt: link.expiresAt, ...(strength && problems.includes('weak') ? { strength } : {}) };
     }
     link.status = 'revoked';
     await this.deps.links.put(link);
@@ -212,10 +234,47 @@ export class PinReset {
     return { kind: 'invalid' };
   }
 
-  private async lookUp(uid: string): Promise<{ account?: Account; contact?: ContactRecord }> {
+  /**
+   * The directory's own rules for a new PIN, to show on the page before the user types; none when
+   * the directory publishes none or cannot be reached (the page still works, and the POST says so).
+   */
+  async directoryRules(uid: string): Promise<PublishedPinRules> {
+    try {
+      return await this.deps.directory.pinRules(uid);
+    } catch {
+      return {};
+    }
+  }
+
+  /** Sets the PIN in the directory: 'set', the directory's refusal, or DOWN when it cannot be reached. */
+  private async setInDirectory(uid: string, pin: string, actx: AuditContext): Promise<'set' | DirectoryRefusal | typeof DOWN> {
+    return this.unlessDirectoryDown(actx, async () => {
+      try {
+        await this.deps.directory.setPin(uid, pin);
+        return 'set' as const;
+      } catch (err) {
+        if (err instanceof PinRefusedError) return err.refusal;
+        throw err;
+      }
+    });
+  }
+
+  /** Runs `work`; a directory that cannot be reached is audited (the log has the reason) and comes back as DOWN. */
+  private async unlessDirectoryDown<T>(actx: AuditContext, work: () => Promise<T>): Promise<T | typeof DOWN> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof DirectoryUnavailableError)) throw err;
+      await this.deps.audit.record('directory.unreachable', actx, 'fail', { during: 'pin-page' });
+      return DOWN;
+    }
+  }
+
+  /** The account and where its codes and links may go (see contactsOf). */
+  private async lookUp(uid: string): Promise<{ account?: Account; contact?: AccountContacts }> {
     const account = await this.deps.directory.findByUid(uid);
-    const contact = await this.deps.contacts.get(account?.uid ?? uid);
-    return { ...(account ? { account } : {}), ...(contact ? { contact } : {}) };
+    const contact = contactsOf(account, await this.deps.contacts.get(account?.uid ?? uid));
+    return { ...(account ? { account } : {}), contact };
   }
 
   private async mailLink(account: Account, email: string, ctx: TurnContextInfo): Promise<void> {
@@ -256,7 +315,8 @@ export class PinReset {
       await audit.record('link.invalid', ctx, 'fail', { reason: 'unknown' });
       return undefined;
     }
-    const reason = link.status !== 'open' ? link.status : clock.now() >= link.expiresAt ? 'expired' : undefined;
+    // An unlock link opens the unlock page only, never the PIN page.
+    const reason = link.purpose !== 'reset-pin' ? 'other purpose' : link.status !== 'open' ? link.status : clock.now() >= link.expiresAt ? 'expired' : undefined;
     if (reason) {
       await audit.record('link.invalid', { ...ctx, uid: link.uid }, 'fail', { reason, via: link.via });
       return undefined;
@@ -268,7 +328,7 @@ export class PinReset {
   /** Tells every registered contact and the institutional email, so someone else's reset does not go unnoticed. */
   private async notifyPinChanged(account: Account, via: LinkRecord['via'], ctx: TurnContextInfo): Promise<void> {
     const { messages, policy, contacts } = this.deps;
-    const contact = await contacts.get(account.uid);
+    const contact = contactsOf(account, await contacts.get(account.uid));
     const method = { key: via === 'email' ? 'notice.pinChanged.viaEmail' : 'notice.pinChanged.viaSms' } as const;
     const params = { uid: account.uid, when: localTime(this.deps.clock.now()), method, serviceDesk: policy.serviceDeskContact };
     const audience = await this.deps.languages.of(account.uid);
@@ -293,6 +353,8 @@ export class PinReset {
     return `${this.deps.policy.publicBaseUrl}/reset/${token}`;
   }
 }
+
+const DOWN = Symbol('directory down');
 
 /** Accounts with nothing to send to still count a send against a destination, so every request does the same writes. */
 const standIn = (uid: string) => `none:${uid}`;

@@ -1,5 +1,6 @@
 import type { PinProblem } from '../domain/pinPolicy.js';
 import { PAGE_FILES, STATIC_PATH } from './pageScripts.js';
+import type { DirectoryRefusal } from '../ports/directory.js';
 
 /** Where the page's stylesheet is served; pages link it relative to /reset/:token. */
 export const PAGE_CSS_PATH = '/static/page.css';
@@ -33,7 +34,8 @@ export interface FormText {
 }
 
 export interface FormProblem {
-  id: PinProblem;
+  /** The bot's own rule, or the directory's (which refused the PIN after the bot's rules passed). */
+  id: PinProblem | `directory-${DirectoryRefusal}`;
   /** The field the problem is about: the confirmation for a mismatch, the PIN otherwise. */
   field: 'pin' | 'confirm';
   message: string;
@@ -56,7 +58,7 @@ export interface FormView {
   strength: StrengthSettings;
 }
 
-export function fieldOf(problem: PinProblem): FormProblem['field'] {
+export function fieldOf(problem: FormProblem['id']): FormProblem['field'] {
   return problem === 'mismatch' ? 'confirm' : 'pin';
 }
 

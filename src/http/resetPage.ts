@@ -3,10 +3,11 @@ import type { Next, Request, Response, Server } from 'restify';
 import type { PinReset } from '../domain/pinReset.js';
 import type { PinProblem, Strength } from '../domain/pinPolicy.js';
 import { localTime } from '../domain/contactRegistration.js';
+import { DirectoryUnavailableError, type DirectoryRefusal, type PublishedPinRules } from '../ports/directory.js';
 import { htmlLang, languageOfLocale, pickLanguage, type Language, type MessageKey, type Params } from '../messages/catalog.js';
 import type { Services } from '../services.js';
 import { PAGE_CSS } from './pageCss.js';
-import { PAGE_CSS_PATH, fieldOf, message, page, pinForm } from './pageHtml.js';
+import { PAGE_CSS_PATH, fieldOf, message, page, pinForm, type FormProblem } from './pageHtml.js';
 import { sendTooMany, type RateDecision } from './rateLimit.js';
 
 const RESET_PATH = '/reset/:token';
@@ -29,6 +30,14 @@ export const RESET_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': RESET_PAGE_CSP,
+};
+
+const REFUSAL_KEYS: Record<Exclude<DirectoryRefusal, 'too-short'>, MessageKey> = {
+  complexity: 'page.directory.refused.complexity',
+  quality: 'page.directory.refused.quality',
+  history: 'page.directory.refused.history',
+  'too-young': 'page.directory.refused.too-young',
+  other: 'page.directory.refused.other',
 };
 
 interface Rendered {
@@ -87,19 +96,25 @@ export function registerResetPage(
     expiresAt: number;
     problems: PinProblem[];
     strength?: Strength;
+    /** The directory refused the PIN under its own policy. */
+    refusal?: DirectoryRefusal;
   }
-  const form = (locale: string | undefined, { uid, csrf, expiresAt, problems, strength }: FormState): Rendered => {
+  const form = async (locale: string | undefined, { uid, csrf, expiresAt, problems, strength, refusal }: FormState): Promise<Rendered> => {
     const title = t('page.title', locale);
+    // The directory's own published rules are said before the user types (AD: minPwdLength, pwdProperties).
+    const rules = await pinReset.directoryRules(uid);
+    const listed: FormProblem[] = problems.map((id) => ({ id, field: fieldOf(id), message: problemText(id, locale, strength) }));
+    if (refusal) listed.push({ id: `directory-${refusal}`, field: 'pin', message: refusalText(refusal, rules, locale) });
     const html = pinForm({
       uid,
       csrf,
-      problems: problems.map((id) => ({ id, field: fieldOf(id), message: problemText(id, locale, strength) })),
+      problems: listed,
       text: {
         heading: title,
         intro: t('page.intro', locale, { uid }),
         expires: t('page.expires', locale, { expires: localTime(expiresAt) }),
         pinLabel: t('page.pin.label', locale),
-        pinHint: t('page.pin.hint', locale),
+        pinHint: [t('page.pin.hint', locale), ...rulesText(rules, locale)].join(' '),
         showPin: t('page.showPin', locale),
         confirmLabel: t('page.confirm.label', locale),
         submit: t('page.submit', locale),
@@ -113,8 +128,21 @@ export function registerResetPage(
         serviceWords: institutionName ? [institutionName] : [],
       },
     });
-    return { status: problems.length > 0 ? 422 : 200, html: document(locale, problems.length > 0 ? t('page.errorTitle', locale, { title }) : title, html, { withFormScript: true }) };
+    return { status: listed.length > 0 ? 422 : 200, html: document(locale, listed.length > 0 ? t('page.errorTitle', locale, { title }) : title, html, { withFormScript: true }) };
   };
+
+  const rulesText = (rules: PublishedPinRules, locale: string | undefined): string[] => [
+    ...(rules.minLength && rules.minLength > pinReset.pinPolicy.minLength ? [t('page.directory.rule.minLength', locale, { n: rules.minLength })] : []),
+    ...(rules.complexity ? [t('page.directory.rule.complexity', locale)] : []),
+    ...(rules.history ? [t('page.directory.rule.history', locale, { n: rules.history })] : []),
+  ];
+
+  const refusalText = (refusal: DirectoryRefusal, rules: PublishedPinRules, locale: string | undefined): string =>
+    refusal === 'too-short'
+      ? rules.minLength
+        ? t('page.directory.refused.too-short', locale, { n: rules.minLength })
+        : t('page.directory.refused.too-short.any', locale)
+      : t(REFUSAL_KEYS[refusal], locale);
 
   /** Runs a page handler; an unexpected error becomes the error page, logged without the URL (it holds the token). */
   const respond = async (req: Request, res: Response, head: boolean, render: (locale: string | undefined) => Promise<Rendered>) => {
@@ -123,8 +151,13 @@ export function registerResetPage(
     try {
       out = await render(locale);
     } catch (err) {
-      logger.error({ err, route: RESET_PATH, method: req.method }, 'PIN page failed');
-      out = messagePage(500, locale, 'page.error.title', 'page.error.text');
+      if (err instanceof DirectoryUnavailableError) {
+        logger.warn({ reason: err.reason, route: RESET_PATH, method: req.method }, 'PIN page: the directory is unreachable');
+        out = messagePage(503, locale, 'page.directory.unavailable.title', 'page.directory.unavailable.text');
+      } else {
+        logger.error({ err, route: RESET_PATH, method: req.method }, 'PIN page failed');
+        out = messagePage(500, locale, 'page.error.title', 'page.error.text');
+      }
     }
     send(res, out.status, out.html, 'text/html; charset=utf-8', head);
   };
@@ -145,7 +178,7 @@ export function registerResetPage(
   const show = (head: boolean) => async (req: Request, res: Response) =>
     respond(req, res, head, async (locale) => {
       const opened = await pinReset.openPage(tokenOf(req), { channel: 'web' });
-      return opened.kind === 'valid' ? form(await forAccount(locale, opened.uid), { ...opened, problems: [] }) : invalid(locale);
+      return opened.kind === 'valid' ? await form(await forAccount(locale, opened.uid), { ...opened, problems: [] }) : invalid(locale);
     });
 
   server.get(RESET_PATH, show(false));
@@ -158,7 +191,9 @@ export function registerResetPage(
       const csrf = field('csrf');
       const result = await pinReset.submit(tokenOf(req), { csrf, pin: field('pin'), confirm: field('confirm') }, { channel: 'web', ...(locale ? { locale } : {}) });
       if (result.kind === 'invalid') return invalid(locale);
-      if (result.kind === 'rejected') return form(await forAccount(locale, result.uid), { ...result, csrf });
+      if (result.kind === 'rejected') return await form(await forAccount(locale, result.uid), { ...result, csrf });
+      // Nothing changed and the link still works: a polite "try again in a few minutes", never a 500.
+      if (result.kind === 'unavailable') return messagePage(503, await forAccount(locale, result.uid), 'page.directory.unavailable.title', 'page.directory.unavailable.text');
       return messagePage(200, await forAccount(locale, result.uid), 'page.done.title', 'page.done.text', 'pin-set');
     }),
   );

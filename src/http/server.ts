@@ -5,6 +5,7 @@ import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
 import { registerPageScripts, type BuiltFileReader } from './pageScripts.js';
 import { markTokenVerified, type BotTokenCheck } from '../bot/botToken.js';
+import { registerUnlockPage } from './unlockPage.js';
 import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
 import type { SmsAdapter } from '../channels/sms/smsAdapter.js';
 import { clientAddress, RateLimiter, sendTooMany } from './rateLimit.js';
@@ -141,11 +142,13 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
   });
 
   registerResetPage(server, pinReset, services, (req) => pinPagePerIp.take(addressOf(req)));
+  registerUnlockPage(server, services.unlock, services, (req) => pinPagePerIp.take(addressOf(req)));
   registerPageScripts(server, services.logger, pageFiles);
   registerSmsRoutes(server, services, smsAdapter, bot);
 
+  // 200 while the bot takes turns, even with the directory down (users are then told to try again); the body says which.
   const health = (_req: Request, res: Response, next: restify.Next) => {
-    res.send(200, { status: 'ok' });
+    res.send(200, { status: 'ok', directory: services.directory.health() });
     return next();
   };
   server.get('/healthz', health);

@@ -12,6 +12,7 @@ import { enAbuse } from './en.abuse.js';
 import { enConversation } from './en.conversation.js';
 import { enSecurity } from './en.security.js';
 import { enDesk } from './en.desk.js';
+import { enDirectory } from './en.directory.js';
 
 export const en = {
   ...enPage,
@@ -23,6 +24,7 @@ export const en = {
   ...enConversation,
   ...enSecurity,
   ...enDesk,
+  ...enDirectory,
   // General
   'welcome': "Hi! I'm the PIN reset assistant. I can help you register an alternate email and mobile number, and reset your portal PIN if you forget it.\n\nWhat would you like to do? Pick one below, or tell me in your own words, such as \"I forgot my PIN\". Type **中文** to chat in Chinese.",
   'help': 'Here is what I can do:\n- **register**: add or change your alternate email and mobile number, so you can reset your PIN yourself.\n- **reset**: reset a forgotten portal PIN.\n- **status**: see which contacts you have registered.\n- **cancel**: stop what we are doing.\n- **中文** or **language**: switch to Chinese; **English** switches back.\n\nStuck? Contact {serviceDesk}.',

@@ -14,6 +14,7 @@ import { zhHkAbuse } from './zh-hk.abuse.js';
 import { zhHkConversation } from './zh-hk.conversation.js';
 import { zhHkSecurity } from './zh-hk.security.js';
 import { zhHkDesk } from './zh-hk.desk.js';
+import { zhHkDirectory } from './zh-hk.directory.js';
 
 export const zhHk = {
   ...zhHkPage,
@@ -25,6 +26,7 @@ export const zhHk = {
   ...zhHkConversation,
   ...zhHkSecurity,
   ...zhHkDesk,
+  ...zhHkDirectory,
   // 一般
   'welcome': '您好！我是 PIN 重設助理，可協助您登記備用電郵地址及手機號碼；日後忘記入門網站 PIN 時，亦可自行重設。\n\n請問有甚麼可以幫到您？請在下面選擇，或直接告訴我，例如「我忘記了密碼」。如需以英文對話，請輸入 **English**。',
   'help': '我可以為您：\n- **登記**（register）：新增或更改備用電郵地址及手機號碼，以便日後自行重設 PIN。\n- **重設** 或 **忘記密碼**（reset）：重設忘記了的入門網站 PIN。\n- **狀態**（status）：查看已登記的聯絡資料。\n- **取消**（cancel）：停止目前的操作。\n- **English** 或 **language**：轉用英文；輸入 **中文** 可轉回中文。\n\n如遇困難，請聯絡{serviceDesk}。',

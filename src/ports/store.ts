@@ -52,7 +52,7 @@ export interface ContactRecord {
   erasedAt?: number;
 }
 
-export type ChallengePurpose = 'identity' | 'alt-email' | 'mobile' | 'reset-sms';
+export type ChallengePurpose = 'identity' | 'alt-email' | 'mobile' | 'reset-sms' | 'unlock-sms';
 
 /** A one-time code sent to the user. The code itself is never stored, only its HMAC. */
 export interface ChallengeRecord {
@@ -71,11 +71,11 @@ export interface ChallengeRecord {
   delivery: 'pending' | 'sent' | 'failed' | 'none';
 }
 
-/** A one-time link to the PIN page. Only the SHA-256 of the token is stored. */
+/** A one-time link to the PIN page (or, with purpose `unlock`, to the unlock page). Only the SHA-256 of the token is stored. */
 export interface LinkRecord {
   tokenHash: string;
   uid: string;
-  purpose: 'reset-pin';
+  purpose: 'reset-pin' | 'unlock';
   /** How the user proved control: the emailed link itself, or an SMS code. */
   via: 'email' | 'sms';
   createdAt: number;

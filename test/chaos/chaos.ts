@@ -238,7 +238,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   try {
     for (let start = 0; start < o.accounts; start += 500) {
       const batch = Array.from({ length: Math.min(500, o.accounts - start) }, (_, k) => start + k);
-      await Promise.all(batch.map((i) => setup.directory.importAccount({ uid: `c${i}`, name: `Chaos ${i}`, email: `c${i}@example.edu` })));
+      await Promise.all(batch.map((i) => setup.embeddedDirectory!.importAccount({ uid: `c${i}`, name: `Chaos ${i}`, email: `c${i}@example.edu` })));
     }
   } finally {
     await setup.close();

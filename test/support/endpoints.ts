@@ -13,6 +13,7 @@ export interface Endpoint {
 export const ENDPOINTS: readonly Endpoint[] = [
   { path: '/api/messages', methods: ['POST'], accepts: ['application/json'] },
   { path: '/reset/:token', methods: ['GET', 'HEAD', 'POST'], accepts: ['application/x-www-form-urlencoded'] },
+  { path: '/unlock/:token', methods: ['GET', 'HEAD', 'POST'], accepts: ['application/x-www-form-urlencoded'] },
   { path: '/static/page.css', methods: ['GET', 'HEAD'] },
   { path: '/healthz', methods: ['GET', 'HEAD'] },
   { path: '/api/sms', methods: ['POST'], accepts: ['application/x-www-form-urlencoded'] },

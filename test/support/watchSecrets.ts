@@ -22,7 +22,6 @@ export function watchSecrets(services: Services): void {
   };
   const setPin = directory.setPin.bind(directory);
   const checkPin = directory.checkPin.bind(directory);
-  const importAccount = directory.importAccount.bind(directory);
   directory.setPin = (uid, pin, by) => {
     recordPin(pin);
     return setPin(uid, pin, by);
@@ -31,8 +30,12 @@ export function watchSecrets(services: Services): void {
     recordPin(pin);
     return checkPin(uid, pin);
   };
-  directory.importAccount = (row, options) => {
-    recordPin(row.pin);
-    return importAccount(row, options);
-  };
+  const embedded = services.embeddedDirectory;
+  if (embedded) {
+    const importAccount = embedded.importAccount.bind(embedded);
+    embedded.importAccount = (row, options) => {
+      recordPin(row.pin);
+      return importAccount(row, options);
+    };
+  }
 }

@@ -1,7 +1,8 @@
-import type { Account, Directory, ListedAccount } from '../../ports/directory.js';
+import type { Account, Directory, DirectoryHealth, DirectoryReport, PublishedPinRules, UnlockOutcome } from '../../ports/directory.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AccountRecord, PinSetter, Table } from '../../ports/store.js';
 import { hashPin, verifyPin } from '../../domain/pinHash.js';
+import { maskEmail } from '../../domain/contactFormats.js';
 
 export interface AccountImport {
   uid: string;
@@ -30,6 +31,11 @@ const toAccount = (r: AccountRecord): Account => ({
 
 /** The directory kept in the embedded store, with PINs hashed by scrypt and a per-account salt. */
 export class EmbeddedDirectory implements Directory {
+  readonly kind = 'embedded';
+  readonly comparesPins = true;
+  /** No logon happens here, so nothing is ever locked out. */
+  readonly locksOut = false;
+
   constructor(private readonly accounts: Table<AccountRecord>, private readonly clock: Clock) {}
 
   async findByUid(uid: string): Promise<Account | undefined> {
@@ -67,7 +73,7 @@ export class EmbeddedDirectory implements Directory {
     await this.accounts.put(r);
   }
 
-  async *listAccounts(): AsyncIterable<ListedAccount> {
+  async *listAccounts(): AsyncIterable<Account> {
     // One pass; the predicate keeps each copy it is handed instead of asking for a second one.
     const all: Account[] = [];
     await this.accounts.scan((r) => {
@@ -76,6 +82,30 @@ export class EmbeddedDirectory implements Directory {
     });
     yield* all;
   }
+
+  async unlock(): Promise<UnlockOutcome> {
+    return 'unsupported';
+  }
+
+  /** The bot's own policy is the only one. */
+  async pinRules(): Promise<PublishedPinRules> {
+    return {};
+  }
+
+  health(): DirectoryHealth {
+    return { kind: 'embedded', state: 'up' };
+  }
+
+  async diagnose(uid?: string): Promise<DirectoryReport> {
+    const lines = ['Directory: embedded (DIRECTORY=embedded): accounts come from `accounts import` and PINs are hashed in the store.'];
+    if (uid === undefined) return { lines };
+    const account = await this.findByUid(uid);
+    if (!account) return { lines, problem: `no account ${uid} in the embedded directory (import it with accounts import)` };
+    lines.push(`Account ${account.uid}: name ${account.name}, institutional email ${maskEmail(account.email)}, UPN ${account.upn ?? '(none)'}.`);
+    return { lines };
+  }
+
+  async close(): Promise<void> {}
 
   /**
    * Adds or updates an account from the service desk's import; a given PIN is hashed, never kept.

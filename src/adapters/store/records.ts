@@ -73,7 +73,7 @@ export const contactSchema: z.ZodType<ContactRecord> = z.object({
 export const challengeSchema: z.ZodType<ChallengeRecord> = z.object({
   id: z.string().min(1),
   uid: z.string(),
-  purpose: z.enum(['identity', 'alt-email', 'mobile', 'reset-sms']),
+  purpose: z.enum(['identity', 'alt-email', 'mobile', 'reset-sms', 'unlock-sms']),
   channel: z.enum(['email', 'sms']),
   target: z.string(),
   codeMac: z.string(),
@@ -87,7 +87,7 @@ export const challengeSchema: z.ZodType<ChallengeRecord> = z.object({
 export const linkSchema: z.ZodType<LinkRecord> = z.object({
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   uid: z.string(),
-  purpose: z.literal('reset-pin'),
+  purpose: z.enum(['reset-pin', 'unlock']),
   via: z.enum(['email', 'sms']),
   createdAt: time,
   expiresAt: time,
