@@ -1,4 +1,4 @@
-import { isCodeShaped, normalizeEmail, normalizeMobile } from '../src/domain/contactFormats.js';
+import { hasInvisibleCharacter, isCodeShaped, normalizeEmail, normalizeMobile } from '../src/domain/contactFormats.js';
 
 /** Words that follow "my PIN is" when it is not a PIN: "my PIN is not working", "my password is expired". */
 const NOT_A_SECRET = new Set(
@@ -33,6 +33,8 @@ export function looksLikeTypedPin(text: string | undefined, codeDigits: number):
   if (!typed || normalizeEmail(typed) || normalizeMobile(typed) || isCodeShaped(typed, codeDigits)) return false;
   // Shaped like an address even where the address itself is refused (a hidden character in it): that refusal says more.
   if (EMAIL_SHAPED.test(typed)) return false;
+  // Pasted with a hidden character: the prompt's own refusal says what is wrong with it.
+  if (hasInvisibleCharacter(typed)) return false;
   const said = SAYS_PIN_IS.exec(typed)?.[1];
   if (said && said.length >= 4 && !NOT_A_SECRET.has(said.toLowerCase().replace(/[.,!?]+$/, ''))) return true;
   const saidZh = SAYS_PIN_IS_ZH.exec(typed)?.[1];

@@ -118,11 +118,14 @@ export async function createApp(config: AppConfig, { botTokenTimeoutMs, pageFile
     channelAdapter.use(smsRendering, smsConventions);
     channelAdapter.onTurnError = onTurnError;
   }
-  // Teams conversations are kept for the registration campaign's reminders.
-  adapter.use(new TeamsConversationKeeper(services.desk.conversations, signedIn, config.ALLOWED_TENANT_IDS, logger));
+  // Teams conversations are kept for the registration campaign's reminders. Inside the turn, not as
+  // adapter middleware: middleware runs before the turn is marked token-verified, so it would ask
+  // for the signed-in identity too early and get none.
+  const keeper = new TeamsConversationKeeper(services.desk.conversations, signedIn, config.ALLOWED_TENANT_IDS, logger);
+  const messagesTurn = { run: (context: TurnContext) => keeper.onTurn(context, () => bot.run(context)) };
 
   const checkToken = config.MicrosoftAppId ? botTokenCheck(authentication, config.MicrosoftAppId, logger, services.clock, botTokenTimeoutMs) : undefined;
-  const http = createHttpServer({ services, adapter, bot, pinReset, smsAdapter, ...(checkToken ? { checkToken } : {}), ...(pageFiles ? { pageFiles } : {}) });
+  const http = createHttpServer({ services, adapter, bot: messagesTurn, smsBot: bot, pinReset, smsAdapter, ...(checkToken ? { checkToken } : {}), ...(pageFiles ? { pageFiles } : {}) });
   const adminSocket = await startAdminSocket(services.dataDir, services, logger);
 
   let closing: Promise<void> | null = null;

@@ -60,7 +60,7 @@ describe.each(DIRECTORIES)('%s', (_name, kind, open) => {
   });
 
   test("the directory's own two-factor attributes are used as imported contacts; contacts registered with the bot win", async () => {
-    const uid = await directory.addUser({ uid: 'attrs', pin: PIN, mobile: '+85290001111', altEmail: 'from.directory@gmail.com' });
+    const uid = await directory.addUser({ uid: 'attrs', pin: PIN, mobile: '+85291001111', altEmail: 'from.directory@gmail.com' });
     const reset = async (method: string) => {
       const user = app.chat();
       await user.send('reset');
@@ -70,21 +70,21 @@ describe.each(DIRECTORIES)('%s', (_name, kind, open) => {
     };
     await reset('sms');
     await reset('email');
-    expect((await app.outbox('sms')).some((m) => m.to === '+85290001111' && /\b\d{6}\b/.test(m.text))).toBe(true);
+    expect((await app.outbox('sms')).some((m) => m.to === '+85291001111' && /\b\d{6}\b/.test(m.text))).toBe(true);
     expect((await app.outbox('mail')).some((m) => m.to === 'from.directory@gmail.com' && m.text.includes('/reset/'))).toBe(true);
     (await app.outbox('mail')).forEach((m) => recordSecret('token', /\/reset\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]));
 
-    await app.registerContacts(uid, 'own.choice@gmail.com', '+85290002222');
+    await app.registerContacts(uid, 'own.choice@gmail.com', '+85291002222');
     await reset('email');
     await reset('sms');
     const mail = await app.outbox('mail');
     expect(mail.at(-1)?.to).toBe('own.choice@gmail.com');
-    expect((await app.outbox('sms')).at(-1)?.to).toBe('+85290002222');
+    expect((await app.outbox('sms')).at(-1)?.to).toBe('+85291002222');
     mail.forEach((m) => recordSecret('token', /\/reset\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]));
   });
 
   test('directory check binds, reports the server and TLS, and with a UID how the account is found; exit 0', async () => {
-    const uid = await directory.addUser({ uid: 'check', pin: PIN, mobile: '+85290003333' });
+    const uid = await directory.addUser({ uid: 'check', pin: PIN, mobile: '+85291003333' });
     const plain = await cli(['directory', 'check']);
     expect(plain).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('directory check: everything works.') });
     expect(plain.stdout).toMatch(/TLS: TLSv1\.[23]/);
@@ -112,7 +112,7 @@ describe.each(DIRECTORIES)('%s', (_name, kind, open) => {
   test('contacts import checks each UID against the directory', async () => {
     const uid = await directory.addUser({ uid: 'imp', pin: PIN });
     const file = join(app.running.dataDir, 'import.csv');
-    const text = `uid,email,mobile\n${uid},imported@gmail.com,+85290004444\nnotindirectory,other@gmail.com,+85290005555\n`;
+    const text = `uid,email,mobile\n${uid},imported@gmail.com,+85291004444\nnotindirectory,other@gmail.com,+85291005555\n`;
     await writeFile(file, text);
     const result = await cli(['contacts', 'import', file], { files: { [file]: text } });
     expect(result.exitCode).toBe(1);

@@ -1,5 +1,5 @@
 import restify, { type Request, type Response, type Server } from 'restify';
-import type { Activity, ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { Activity, CloudAdapter, TurnContext } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
@@ -13,7 +13,10 @@ import { clientAddress, RateLimiter, sendTooMany } from './rateLimit.js';
 export interface HttpDeps {
   services: Services;
   adapter: CloudAdapter;
-  bot: ActivityHandler;
+  /** Runs a turn that came to /api/messages (once it is known whether its token was verified). */
+  bot: TurnRunner;
+  /** Runs a turn that came through the Twilio webhook. */
+  smsBot: TurnRunner;
   pinReset: PinReset;
   /** Verifies the Bot Framework token when MicrosoftAppId is set. */
   checkToken?: BotTokenCheck;
@@ -34,7 +37,12 @@ export interface HttpSurface {
   stopAccepting(): void;
 }
 
-export function createHttpServer({ services, adapter, bot, pinReset, checkToken, smsAdapter, pageFiles }: HttpDeps): HttpSurface {
+/** What takes a turn: the bot, possibly with work of its own around it. */
+export interface TurnRunner {
+  run(context: TurnContext): Promise<void>;
+}
+
+export function createHttpServer({ services, adapter, bot, smsBot, pinReset, checkToken, smsAdapter, pageFiles }: HttpDeps): HttpSurface {
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
@@ -144,7 +152,7 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
   registerResetPage(server, pinReset, services, (req) => pinPagePerIp.take(addressOf(req)));
   registerUnlockPage(server, services.unlock, services, (req) => pinPagePerIp.take(addressOf(req)));
   registerPageScripts(server, services.logger, pageFiles);
-  registerSmsRoutes(server, services, smsAdapter, bot);
+  registerSmsRoutes(server, services, smsAdapter, smsBot);
 
   // 200 while the bot takes turns, even with the directory down (users are then told to try again); the body says which.
   const health = (_req: Request, res: Response, next: restify.Next) => {

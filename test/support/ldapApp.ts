@@ -25,7 +25,8 @@ export class LdapTestApp {
   ) {}
 
   static async start(directory: TestDirectory, options: { url?: string; extra?: Record<string, string> } = {}): Promise<LdapTestApp> {
-    const running = await startApp({ ...directory.env(options), SMS_MAX_PER_HOUR: '100000', ...options.extra });
+    // The fake Bot Connector on 127.0.0.1 vouches for Teams users here (see TRUST_UNVERIFIED_TEAMS_IDENTITY).
+  const running = await startApp({ ...directory.env(options), SMS_MAX_PER_HOUR: '100000', TRUST_UNVERIFIED_TEAMS_IDENTITY: 'true', ...options.extra });
     return new LdapTestApp(running, directory);
   }
 
