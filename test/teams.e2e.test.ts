@@ -128,6 +128,8 @@ describe('Microsoft Teams', () => {
     expect(buttonsOf(method[0]!).map((b) => b.value)).toEqual(['email', 'sms']);
 
     expect(await user.say('sms')).toEqual([expect.stringContaining('If **asmith** has a registered mobile number')]);
+    // The code goes out in the background, after the reply: wait for it, as a user waits for the text.
+    await running.app.services.background.drain();
     const card = await user.send(twilio.lastCode('+85269876543'));
     expect(card.map(textOf)).toEqual([expect.stringContaining('Select **Set new PIN**')]);
     const [setPin, inBrowser] = buttonsOf(card[0]!);
@@ -171,6 +173,8 @@ describe('Microsoft Teams', () => {
     await user.say('reset');
     await user.say('yes');
     await user.say('sms');
+    // The code goes out in the background, after the reply: wait for it, as a user waits for the text.
+    await running.app.services.background.drain();
     const card = await user.send(twilio.lastCode('+85261234567'));
     const url = buttonsOf(card[0]!)[1]!.value as string;
 
