@@ -80,11 +80,11 @@ export interface Services {
   outbound: Outbound;
   background: BackgroundWork;
   key: ServerKey;
-  /** The SMS channel's safeguards (issue 4) and the guarded SMS transport every SMS goes through. */
+  /** The SMS channel's safeguards and the guarded SMS transport every SMS goes through. */
   sms: SmsServices;
   retention: Retention;
   erasure: ContactErasure;
-  /** The service desk's parts: hand-off to a person (issue 17). */
+  /** The service desk's parts: hand-off to a person, the campaign, re-confirmation. */
   desk: DeskParts;
   close(): Promise<void>;
 }

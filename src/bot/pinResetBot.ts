@@ -5,7 +5,7 @@ import { PIN_PAGE_DATA_KEY, TEAMS, withMenu } from '../../dialogs/cards.js';
 import { tenantAllowed, tenantOf } from './teamsIdentity.js';
 import { isPinPageToken } from '../domain/pinReset.js';
 
-/** What the bot needs to know about Teams (issue 5). */
+/** What the bot needs to know about Teams. */
 export interface TeamsSettings {
   /** Entra tenants whose users may use the bot; empty: any. */
   allowedTenantIds: readonly string[];

@@ -85,13 +85,13 @@ export const settings = {
   SMS_LINK_TTL_MINUTES: { schema: int(1, 60).default(10), doc: { description: 'How long the PIN-page link given after a correct SMS code stays valid.' } },
   MAX_BODY_BYTES: { schema: int(1024, 10_000_000).default(65536), doc: { description: 'Largest request body accepted on any endpoint.' } },
 
-  // Issue 5: Microsoft Teams
+  // Microsoft Teams
   ALLOWED_TENANT_IDS: {
     schema: csv.refine((ids) => ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)), { error: 'must be a comma list of tenant ids (GUIDs)' }),
     doc: { description: 'Comma list of Microsoft Entra tenant ids whose Teams users may use the bot. Unset: any tenant.', example: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
   },
 
-  // Issue 6: Traditional Chinese (zh-HK)
+  // Traditional Chinese (zh-HK)
   SERVICE_DESK_CONTACT_ZH_HK: {
     schema: optionalText,
     doc: {
@@ -100,17 +100,17 @@ export const settings = {
     },
   },
 
-  // Issue 4: the SMS channel (and its spend ceiling from issue 8)
+  // The SMS channel, and its spend ceiling
   SMS_INBOUND_PER_NUMBER_PER_HOUR: { schema: int(1, 1000).default(30), doc: { description: 'Texts one number may send to /api/sms in an hour; more get 429 and no reply.' } },
   SMS_MAX_PER_HOUR: { schema: int(1, 1_000_000).default(200), doc: { description: 'Outbound SMS for the whole service in a clock hour (counted afresh on the hour); at the ceiling codes stop, an alert is logged and users are offered email.' } },
 
-  // Issue 8 (hardening): data retention and privacy.
+  // Data retention and privacy.
   PURGE_INTERVAL_MINUTES: { schema: int(1, 1440).default(15), doc: { description: 'How often expired codes, links, old counters, idle conversations and old audit records are purged.' } },
   CONVERSATION_IDLE_MINUTES: { schema: int(5, 10080).default(60), doc: { description: 'Conversation state untouched this long is deleted (the user starts over).' } },
   AUDIT_RETENTION_DAYS: { schema: int(1, 3650).default(365), doc: { description: 'Audit records older than this are deleted.' } },
   AUDIT_ROTATE_MB: { schema: int(1, 1024).default(10), doc: { description: 'The audit log is rotated to audit-<time>.jsonl once it grows past this size.' } },
 
-  // Issue 8: flood limits on HTTP (in memory, per process; answered with 429 and Retry-After).
+  // Flood limits on HTTP (in memory, per process; answered with 429 and Retry-After).
   MESSAGES_PER_CONVERSATION_PER_MINUTE: { schema: int(1, 100_000).default(60), doc: { description: 'Activities one conversation may post to /api/messages per minute (a person types far fewer).' } },
   MESSAGES_PER_IP_PER_MINUTE: { schema: int(1, 1_000_000).default(6000), doc: { description: "Requests to /api/messages per client IP per minute. Generous: all Teams traffic comes from Microsoft's IPs." } },
   PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE: { schema: int(1, 100_000).default(120), doc: { description: 'Requests to the PIN page (GET, HEAD, POST) per client IP per minute; raise it behind a large campus NAT.' } },
