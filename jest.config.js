@@ -9,6 +9,7 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
   // Secret hygiene across the whole run (test/support/secretScan.ts); shared test servers are stopped first (test/support/servers/shared.ts).
-  globalSetup: '<rootDir>/test/support/secretRun.setup.ts',
+  // The setup also builds the PIN page's browser files, which the servers under test serve.
+  globalSetup: '<rootDir>/test/support/globalSetup.cjs',
   globalTeardown: '<rootDir>/test/support/globalTeardown.cjs',
 };

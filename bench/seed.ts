@@ -11,10 +11,10 @@ import type { AccountRecord, ContactRecord } from '../src/ports/store.js';
 export const benchUid = (i: number) => `u${String(i).padStart(6, '0')}`;
 /** The registered (imported, verified) contacts of account i: distinct for every account, so no per-destination limit is shared. */
 export const seededEmail = (i: number) => `${benchUid(i)}.alt@gmail.com`;
-export const seededMobile = (i: number) => `+8526${String(i).padStart(7, '0')}`;
+export const seededMobile = (i: number) => `+85261${String(i).padStart(6, '0')}`;
 /** What a registration flow on account i registers instead. */
 export const newEmail = (i: number) => `${benchUid(i)}.new@gmail.com`;
-export const newMobileTyped = (i: number) => `9${String(i).padStart(7, '0')}`;
+export const newMobileTyped = (i: number) => `91${String(i).padStart(6, '0')}`;
 export const INSTITUTION_DOMAIN = 'example.edu';
 
 
@@ -31,7 +31,7 @@ export async function seedDataDir(dataDir: string, n: number): Promise<void> {
     const batch = 5000;
     for (let start = 0; start < n; start += batch) {
       const rows = Array.from({ length: Math.min(batch, n - start) }, (_, k) => start + k);
-      await Promise.all(rows.map((i) => services.directory.importAccount({ uid: benchUid(i), name: `Bench User ${i}`, email: `${benchUid(i)}@${INSTITUTION_DOMAIN}` })));
+      await Promise.all(rows.map((i) => services.embeddedDirectory!.importAccount({ uid: benchUid(i), name: `Bench User ${i}`, email: `${benchUid(i)}@${INSTITUTION_DOMAIN}` })));
       await Promise.all(rows.map((i) => services.registration.importContact(benchUid(i), { email: seededEmail(i), mobile: seededMobile(i) })));
     }
   } finally {

@@ -1,10 +1,13 @@
 import type { TurnContext } from 'botbuilder';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ContactRegistration, TurnContextInfo } from '../src/domain/contactRegistration.js';
 import type { VerificationCodes } from '../src/domain/verificationCodes.js';
 import type { PinReset } from '../src/domain/pinReset.js';
+import type { AccountUnlock } from '../src/domain/accountUnlock.js';
 import type { SecurityPolicy } from '../src/domain/policy.js';
 import type { Messages, MessageKey, MessageRef, Params } from '../src/messages/catalog.js';
 import { languageOf, type LanguageChoice } from './language.js';
+import type { DeskServices } from './deskDeps.js';
 
 /** Who the channel says the user is (Teams sign-in), resolved by the bot layer; undefined when unknown. */
 export interface SignedInUser {
@@ -15,6 +18,8 @@ export interface SignedInUser {
 export interface DialogDeps {
   registration: ContactRegistration;
   pinReset: PinReset;
+  /** Unlocking a locked-out account (absent: no directory here locks accounts). */
+  unlock?: AccountUnlock;
   codes: VerificationCodes;
   messages: Messages;
   policy: SecurityPolicy;
@@ -25,6 +30,8 @@ export interface DialogDeps {
   smsAvailable?: () => Promise<boolean>;
   /** The user now waits in this conversation for a code; `notice` is what to tell them if it is not delivered. */
   waitingForCode?: (context: TurnContext, challengeId: string, notice: string) => void;
+  /** The service desk's parts (hand-off, reminders, re-confirmation); absent: none of them is offered. */
+  desk?: DeskServices;
 }
 
 /**
@@ -47,7 +54,11 @@ export function render(deps: DialogDeps, context: TurnContext, say: Say): string
   return parts.map((part) => (typeof part === 'string' ? part : text(deps, context, part.key, part.params))).join('\n\n');
 }
 
+/** The catalog keys said this turn by `say` (a turn that paused the account is followed by the offer of a hand-off). */
+export const SAID_THIS_TURN = Symbol('saidThisTurn');
+
 export async function say(deps: DialogDeps, context: TurnContext, key: MessageKey, params: Params = {}): Promise<void> {
+  context.turnState.set(SAID_THIS_TURN, [...((context.turnState.get(SAID_THIS_TURN) as MessageKey[] | undefined) ?? []), key]);
   await context.sendActivity(text(deps, context, key, params));
 }
 
@@ -55,4 +66,9 @@ export async function say(deps: DialogDeps, context: TurnContext, key: MessageKe
 export function turnInfo(context: TurnContext): TurnContextInfo {
   const { language, known } = languageOf(context);
   return { channel: context.activity.channelId, ...(known ? { locale: language } : {}) };
+}
+
+/** A waterfall's own values (kept in dialog state from one step to the next), typed by the dialog that keeps them. */
+export function valuesOf<Values extends object>(step: WaterfallStepContext): Partial<Values> {
+  return step.values as Partial<Values>;
 }

@@ -2,12 +2,24 @@ import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } fro
 import { normalizeUid } from '../src/domain/contactFormats.js';
 import type { IdentityProof } from '../src/domain/contactRegistration.js';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog.js';
+import type { MessageRef } from '../src/messages/catalog.js';
 import { askUid, uidPrompt } from './prompts.js';
 import { CODE_ENTRY_DIALOG, CodeEntryDialog, type CodeEntryOptions, type CodeEntryResult } from './codeEntryDialog.js';
-import { say, turnInfo, type DialogDeps } from './deps.js';
+import { say, turnInfo, valuesOf, type DialogDeps } from './deps.js';
+import { sayPaused } from './limits.js';
 
 export const IDENTITY_DIALOG = 'verifyIdentity';
 const UID_PROMPT = 'uidPrompt';
+const IDENTITY_STEPS = 'identitySteps';
+
+interface IdentityValues {
+  uid: string;
+}
+
+/** Asked for the UID again ("change" at the code prompt): said before the question. */
+interface IdentityOptions {
+  notice?: MessageRef;
+}
 
 export interface VerifiedIdentity {
   uid: string;
@@ -23,22 +35,23 @@ export class IdentityDialog extends CancelAndHelpDialog {
     super(IDENTITY_DIALOG, deps);
     this.addDialog(new CodeEntryDialog(deps));
     this.addDialog(uidPrompt(UID_PROMPT, deps));
-    this.addDialog(new WaterfallDialog('identitySteps', [(s) => this.askUid(s), (s) => this.sendIdentityCode(s), (s) => this.finish(s)]));
-    this.initialDialogId = 'identitySteps';
+    this.addDialog(new WaterfallDialog(IDENTITY_STEPS, [(s) => this.askUid(s), (s) => this.sendIdentityCode(s), (s) => this.finish(s)]));
+    this.initialDialogId = IDENTITY_STEPS;
   }
 
   private askUid(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.prompt(UID_PROMPT, askUid());
+    return step.prompt(UID_PROMPT, askUid((step.options as IdentityOptions | undefined)?.notice));
   }
 
   private async sendIdentityCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const uid = normalizeUid(step.result as string)!;
-    (step.values as Record<string, unknown>)['uid'] = uid;
+    valuesOf<IdentityValues>(step).uid = uid;
     const sent = await this.deps.registration.startIdentity(uid, turnInfo(step.context));
-    if (sent.kind !== 'sent') {
-      await say(this.deps, step.context, 'limit.paused');
+    if (sent.kind === 'paused') {
+      await sayPaused(this.deps, step.context, sent.until);
       return step.endDialog();
     }
+    if (sent.kind !== 'sent') return step.endDialog();
     return step.beginDialog(CODE_ENTRY_DIALOG, {
       uid,
       purpose: 'identity',
@@ -49,11 +62,12 @@ export class IdentityDialog extends CancelAndHelpDialog {
 
   private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const result = step.result as CodeEntryResult | undefined;
-    if (!result?.verified) return step.endDialog();
-    const uid = (step.values as Record<string, unknown>)['uid'] as string;
+    if (result && !result.verified && result.change) return step.replaceDialog(IDENTITY_STEPS, { notice: { key: 'code.goingBack' } } satisfies IdentityOptions);
+    const { uid } = valuesOf<IdentityValues>(step);
+    if (!result?.verified || !uid) return step.endDialog();
     // Proved: from now on the account's language applies, or this conversation's is remembered for it.
     await this.deps.language.accountKnown(step.context, uid);
-    return step.endDialog({ uid: (step.values as Record<string, unknown>)['uid'] as string, identity: { kind: 'code', challengeId: result.challengeId } } satisfies VerifiedIdentity);
+    return step.endDialog({ uid, identity: { kind: 'code', challengeId: result.challengeId } } satisfies VerifiedIdentity);
   }
 }
 

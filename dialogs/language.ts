@@ -79,6 +79,11 @@ export class LanguageChoice {
     await this.conversation.set(context, { ...current, uid });
     if (turn.known) await this.preferences.remember(uid, turn.language);
   }
+
+  /** The account the user proved in this conversation (a code, or signed in), if any. */
+  async provenAccount(context: TurnContext): Promise<string | undefined> {
+    return (await this.conversation.get(context))?.uid;
+  }
 }
 
 /** This turn's language: as loaded by LanguageChoice, else from the activity's locale, else English. */

@@ -1,5 +1,5 @@
 import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
-import { TextPrompt, type PromptOptions, type PromptValidator } from 'botbuilder-dialogs';
+import { TextPrompt, type DialogInstance, type PromptOptions, type PromptValidator } from 'botbuilder-dialogs';
 import { isCodeShaped, normalizeUid } from '../src/domain/contactFormats.js';
 import type { MessageRef } from '../src/messages/catalog.js';
 import { render, say, type DialogDeps, type Say } from './deps.js';
@@ -9,6 +9,8 @@ import { inTeams } from './cards.js';
 export interface PromptWords {
   prompt: Say;
   retry?: Say;
+  /** Said instead of `prompt` when the same question is asked again (after help, a language switch, a typed PIN): never "I have sent…" twice. */
+  reminder?: Say;
   /** Suggested replies shown as buttons where the channel has them (not SMS). */
   actions?: MessageRef[];
 }
@@ -18,13 +20,29 @@ export function ask(words: PromptWords): PromptOptions {
   return { validations: words };
 }
 
+/** Whether a prompt takes `typed` as an answer, judged without side effects (so that an answer is never taken for a change of mind). */
+export type AcceptsAnswer = (typed: string, words: PromptWords | undefined) => boolean;
+
 /**
  * A text prompt that renders its question when it shows it, so `help` and a language switch
  * (`中文`, `English`) ask the same question again in the user's current language.
  */
 export class LocalizedTextPrompt extends TextPrompt {
-  constructor(id: string, private readonly deps: DialogDeps, validator?: PromptValidator<string>) {
+  constructor(
+    id: string,
+    private readonly deps: DialogDeps,
+    validator?: PromptValidator<string>,
+    /** Default: nothing that names another flow is an answer here (a UID prompt, say). */
+    readonly accepts: AcceptsAnswer = () => false,
+  ) {
     super(id, validator);
+  }
+
+  override async repromptDialog(context: TurnContext, instance: DialogInstance): Promise<void> {
+    const state = instance.state as { options: PromptOptions; state: object };
+    const words = state.options.validations as PromptWords | undefined;
+    const options = words?.reminder ? { ...state.options, validations: { ...words, prompt: words.reminder } } : state.options;
+    await this.onPrompt(context, state.state, options, false);
   }
 
   protected override onPrompt(context: TurnContext, state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
@@ -52,8 +70,11 @@ export const uidPrompt = (id: string, deps: DialogDeps) =>
   });
 
 
-/** The words of the UID question, in any language. */
-export const askUid = () => ask({ prompt: { key: 'identity.askUid' }, retry: { key: 'identity.badUid' } });
+/** The words of the UID question, in any language; `notice` is said before it the first time. */
+export function askUid(notice?: MessageRef): PromptOptions {
+  const question: MessageRef = { key: 'identity.askUid' };
+  return ask({ prompt: notice ? [notice, question] : question, retry: { key: 'identity.badUid' }, reminder: question });
+}
 
 /** The question with its answers as buttons: on a card in Teams, suggested actions elsewhere (none by SMS). */
 function withButtons(context: TurnContext, said: string, buttons: string[]): Partial<Activity> {

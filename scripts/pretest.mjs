@@ -12,12 +12,14 @@ import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 /** Each package, and a file whose presence shows it is installed (faster and surer than dpkg on a non-Debian host). */
 export const PACKAGES = [
   { name: 'chromium', file: '/usr/bin/chromium', why: 'the PIN-page browser tests' },
+  { name: 'fonts-wqy-microhei', file: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', why: "Chinese text in the service desk report's browser screenshot" },
   { name: 'postgresql', file: '/usr/lib/postgresql/15/bin/initdb', why: 'the PostgreSQL store tests' },
   { name: 'slapd', file: '/usr/sbin/slapd', why: 'the OpenLDAP directory tests' },
   { name: 'ldap-utils', file: '/usr/bin/ldapmodify', why: 'configuring the OpenLDAP test server' },
   { name: 'samba', file: '/usr/sbin/samba', why: 'the Active Directory tests (Samba 4 as a domain controller)' },
   { name: 'samba-ad-provision', file: '/usr/share/samba/setup/provision.ldif', why: 'provisioning the Active Directory test domain' },
   { name: 'samba-dsdb-modules', file: '/usr/lib/x86_64-linux-gnu/samba/ldb/samba_dsdb.so', why: 'the Active Directory database modules' },
+  { name: 'openssl', file: '/usr/bin/openssl', why: "the directory tests' own CA and server certificates" },
 ];
 
 function installed(pkg) {

@@ -9,13 +9,15 @@ import type { Mailer } from './ports/mailer.js';
 import type { SmsSender } from './ports/sms.js';
 import type { Store } from './ports/store.js';
 import type { Directory } from './ports/directory.js';
-import type { AccountImporter } from './ports/accountImport.js';
 import type { AuditTrail } from './ports/audit.js';
 import { LowStore } from './adapters/store/lowStore.js';
 import { PgStore } from './adapters/store/postgres/pgStore.js';
 import { EmbeddedDirectory } from './adapters/directory/embeddedDirectory.js';
+import { LdapDirectory } from './adapters/directory/ldapDirectory.js';
 import { JsonlAuditLog } from './adapters/audit/jsonlAuditLog.js';
 import { PgAuditLog } from './adapters/audit/pgAuditLog.js';
+import { JsonlAuditHistory } from './adapters/audit/jsonlAuditHistory.js';
+import type { AuditHistory } from './ports/auditHistory.js';
 import { RECORD_SYNC_WITHIN_MS } from './adapters/appendLog.js';
 import { OutboxMailer } from './adapters/mail/outboxMailer.js';
 import { SmtpMailer } from './adapters/mail/smtpMailer.js';
@@ -30,6 +32,9 @@ import { ContactRegistration } from './domain/contactRegistration.js';
 import { Outbound } from './domain/outbound.js';
 import { Notices } from './domain/notices.js';
 import { PinReset } from './domain/pinReset.js';
+import { pinPolicyFrom } from './domain/pinPolicy.js';
+import { workerEstimator } from './adapters/strength/workerEstimator.js';
+import { AccountUnlock } from './domain/accountUnlock.js';
 import { policyFromConfig, type SecurityPolicy } from './domain/policy.js';
 import { ServerKey } from './domain/secrets.js';
 import { Retention } from './domain/retention.js';
@@ -39,6 +44,17 @@ import { Messages } from './messages/catalog.js';
 import { LanguagePreferences } from './domain/languagePreferences.js';
 import { StoreError } from './adapters/store/errors.js';
 import { createLogger } from './log.js';
+import { DeskCounters } from './domain/deskCounters.js';
+import { EmailCaseDestination } from './domain/caseContent.js';
+import { ServiceDeskHandoff } from './domain/handoff.js';
+import { WebhookDestination } from './adapters/desk/webhookDestination.js';
+import type { CaseDestination } from './ports/serviceDesk.js';
+import { ConfigurationBotFrameworkAuthentication, CloudAdapter } from 'botbuilder';
+import { RegistrationCampaign, ReminderLedger } from './domain/campaign.js';
+import { TeamsConversations } from './domain/teamsConversations.js';
+import { ContactReconfirmation } from './domain/reconfirmation.js';
+import { BotFrameworkTeamsMessenger } from './bot/teamsMessenger.js';
+import type { TeamsMessenger } from './ports/teamsMessenger.js';
 
 /** Everything the bot, the web pages and the admin CLI use, built once from the configuration. */
 export interface Services {
@@ -48,24 +64,42 @@ export interface Services {
   clock: Clock;
   logger: Logger;
   store: Store;
-  directory: Directory & AccountImporter;
+  /** Where accounts live and PINs are set: the embedded directory, or AD / OpenLDAP (DIRECTORY). */
+  directory: Directory;
+  /** The embedded directory, for `accounts import`; absent with DIRECTORY=ldap. */
+  embeddedDirectory?: EmbeddedDirectory;
   auditLog: AuditTrail;
+  /** The audit read back for the service desk (report, hand-off cases). */
+  auditHistory: AuditHistory;
   audit: Audit;
   throttles: Throttles;
   codes: VerificationCodes;
   registration: ContactRegistration;
   pinReset: PinReset;
+  /** Unlocking a locked-out account without changing its PIN (LDAP directories). */
+  unlock: AccountUnlock;
   notices: Notices;
   messages: Messages;
   languages: LanguagePreferences;
   outbound: Outbound;
   background: BackgroundWork;
   key: ServerKey;
-  /** The SMS channel's safeguards (issue 4) and the guarded SMS transport every SMS goes through. */
+  /** The SMS channel's safeguards and the guarded SMS transport every SMS goes through. */
   sms: SmsServices;
   retention: Retention;
   erasure: ContactErasure;
+  /** The service desk's parts: hand-off to a person, the campaign, re-confirmation. */
+  desk: DeskParts;
   close(): Promise<void>;
+}
+
+export interface DeskParts {
+  handoff: ServiceDeskHandoff;
+  counters: DeskCounters;
+  campaign: RegistrationCampaign;
+  reminders: ReminderLedger;
+  conversations: TeamsConversations;
+  reconfirm: ContactReconfirmation;
 }
 
 export interface SmsServices {
@@ -83,6 +117,8 @@ export interface ServiceOverrides {
   sms?: SmsSender;
   /** Who holds the DATA_DIR lock (lowdb): 'bot' or 'admin CLI'. */
   role?: string;
+  /** Writes proactive Teams messages (default: the Bot Framework SDK, signed with MicrosoftAppId). */
+  teamsMessenger?: TeamsMessenger;
 }
 
 /** The store the configuration names: lowdb under DATA_DIR (holding its lock), or PostgreSQL (schema brought up to date). */
@@ -91,9 +127,14 @@ async function openStore(config: AppConfig, dataDir: string, role: string, warn:
   return LowStore.open(dataDir, { role, onWarning: warn });
 }
 
-function openAuditTrail(config: AppConfig, store: Store, dataDir: string, warn: (message: string) => void): AuditTrail {
-  if (store instanceof PgStore) return new PgAuditLog(store.db);
-  return new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onWarning: warn, rotateBytes: config.AUDIT_ROTATE_MB * 1024 * 1024, syncWithinMs: RECORD_SYNC_WITHIN_MS });
+/** The audit trail beside the store (a table in PostgreSQL, else DATA_DIR/audit.jsonl), and how the service desk reads it back. */
+function openAudit(config: AppConfig, store: Store, dataDir: string, warn: (message: string) => void): { trail: AuditTrail; history: AuditHistory } {
+  if (store instanceof PgStore) {
+    const log = new PgAuditLog(store.db);
+    return { trail: log, history: log };
+  }
+  const log = new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onWarning: warn, rotateBytes: config.AUDIT_ROTATE_MB * 1024 * 1024, syncWithinMs: RECORD_SYNC_WITHIN_MS });
+  return { trail: log, history: new JsonlAuditHistory(log) };
 }
 
 /** Loads or creates the server secret (DATA_DIR/secret.key, owner-only) unless SERVER_SECRET is set. */
@@ -126,7 +167,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
   try {
     const key = await loadServerKey(config, dataDir);
     const policy = policyFromConfig(config);
-    const auditLog = openAuditTrail(config, store, dataDir, warn);
+    const { trail: auditLog, history: auditHistory } = openAudit(config, store, dataDir, warn);
     const audit = new Audit(auditLog, clock, logger);
     const outboxDir = join(dataDir, 'outbox');
     const mailer = overrides.mailer ?? (config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(join(outboxDir, 'mail.jsonl'), clock));
@@ -145,21 +186,36 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       inboundLimit: new SmsInboundLimit(throttles, config.SMS_INBOUND_PER_NUMBER_PER_HOUR, audit),
       ceiling,
     };
-    const directory = new EmbeddedDirectory(store.accounts, clock);
+    const embeddedDirectory = config.DIRECTORY === 'embedded' ? new EmbeddedDirectory(store.accounts, clock) : undefined;
+    const directory: Directory = embeddedDirectory ?? ldapDirectory(config, logger, clock);
     const codes = new VerificationCodes(store.challenges, key, clock, policy, throttles, audit, store.broadcast);
     const messages = new Messages({ perLanguage: { en: { serviceDesk: policy.serviceDeskContact }, 'zh-hk': { serviceDesk: policy.serviceDeskContactZh } } });
     const languages = new LanguagePreferences(store.preferences, directory, clock);
     const background = new BackgroundWork(logger);
     const outbound = new Outbound(mailer, smsServices.sender, logger);
     const notices = new Notices(outbound, audit, background);
-    const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices, languages });
-    const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
-    const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages });
+    const registration = new ContactRegistration({ directory, contacts: store.contacts, codes, throttles, outbound, audit, messages, policy, clock, background, notices, languages, key });
+    // PIN strength is judged in a worker thread: a long patterned PIN can take zxcvbn a second.
+    const strength = workerEstimator();
+    const pinPolicy = pinPolicyFrom(policy, strength.estimate);
+    const pinReset = new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages, pinPolicy });
+    const unlock = new AccountUnlock({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
+    const erasure = new ContactErasure({ contacts: store.contacts, links: store.links, codes, directory, audit, notices, messages, policy, clock, languages, key });
     const retention = new Retention(store, auditLog, clock, retentionPolicy(config, policy), logger);
+    const desk = deskParts(config, { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages, policy, teamsMessenger: overrides.teamsMessenger });
     // Purges on a schedule; unref'd so a short-lived admin CLI run is never kept alive by it.
     const purgeTimer = setInterval(() => {
       retention.purge().catch((err: unknown) => logger.error({ err }, 'purge failed'));
     }, config.PURGE_INTERVAL_MINUTES * 60_000).unref();
+    // Hand-off cases not yet delivered are retried; delivered ones and spent counters are forgotten with the purge.
+    let deskTicks = 0;
+    const deskTimer = setInterval(() => {
+      const purge = ++deskTicks % config.PURGE_INTERVAL_MINUTES === 0;
+      desk.handoff
+        .retryDue()
+        .then(() => (purge ? Promise.all([desk.handoff.forgetDelivered(), desk.counters.forgetExpired()]) : undefined))
+        .catch((err: unknown) => logger.error({ err }, 'hand-off retry failed'));
+    }, 60_000).unref();
     return {
       config,
       dataDir,
@@ -168,12 +224,15 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       logger,
       store,
       directory,
+      ...(embeddedDirectory ? { embeddedDirectory } : {}),
       auditLog,
+      auditHistory,
       audit,
       throttles,
       codes,
       registration,
       pinReset,
+      unlock,
       notices,
       messages,
       languages,
@@ -183,11 +242,14 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
       sms: smsServices,
       retention,
       erasure,
+      desk,
       async close() {
         clearInterval(purgeTimer);
+        clearInterval(deskTimer);
         await retention.settled();
+        await desk.handoff.settled();
         await background.drain();
-        await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms)]);
+        await Promise.allSettled([auditLog.close(), closeIfCan(mailer), closeIfCan(sms), strength.close(), directory.close()]);
         await store.close();
       },
     };
@@ -195,6 +257,103 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
     await store.close();
     throw err;
   }
+}
+
+/** The service desk's parts, with the destinations of hand-off cases the configuration names. */
+function deskParts(
+  config: AppConfig,
+  parts: {
+    store: Store;
+    clock: Clock;
+    logger: Logger;
+    audit: Audit;
+    outbound: Outbound;
+    auditHistory: AuditHistory;
+    background: BackgroundWork;
+    directory: Directory;
+    messages: Messages;
+    languages: LanguagePreferences;
+    policy: SecurityPolicy;
+    teamsMessenger: TeamsMessenger | undefined;
+  },
+): DeskParts {
+  const { store, clock, logger, audit, outbound, auditHistory, background, directory, messages, languages, policy } = parts;
+  const counters = new DeskCounters(store.deskCounters, clock);
+  const destinations: CaseDestination[] = [];
+  if (config.SERVICE_DESK_EMAIL) destinations.push(new EmailCaseDestination(outbound, config.SERVICE_DESK_EMAIL));
+  if (config.SERVICE_DESK_WEBHOOK_URL && config.SERVICE_DESK_WEBHOOK_SECRET) destinations.push(new WebhookDestination(config.SERVICE_DESK_WEBHOOK_URL, config.SERVICE_DESK_WEBHOOK_SECRET, () => clock.now()));
+  const handoff = new ServiceDeskHandoff({ cases: store.handoffCases, links: store.links, counters, history: auditHistory, destinations, audit, clock, logger, background });
+  const reminders = new ReminderLedger(store.reminders, clock, audit);
+  const conversations = new TeamsConversations(store.conversationRefs, clock);
+  const teams = parts.teamsMessenger ?? new BotFrameworkTeamsMessenger(new CloudAdapter(botAuthentication(config)), config.MicrosoftAppId);
+  const campaign = new RegistrationCampaign({
+    directory,
+    contacts: store.contacts,
+    confirmations: store.contactConfirmations,
+    reminders: store.reminders,
+    ledger: reminders,
+    conversations,
+    teams,
+    outbound,
+    messages,
+    languages,
+    audit,
+    clock,
+    settings: {
+      minDays: config.NUDGE_MIN_DAYS,
+      reconfirmDays: config.CONTACTS_RECONFIRM_DAYS,
+      ...(config.MicrosoftAppId ? { teamsAppId: config.MicrosoftAppId } : {}),
+      ...(config.TWILIO_FROM?.startsWith('+') ? { smsNumber: config.TWILIO_FROM } : {}),
+    },
+  });
+  const reconfirm = new ContactReconfirmation({
+    contacts: store.contacts,
+    confirmations: store.contactConfirmations,
+    challenges: store.challenges,
+    audit,
+    clock,
+    days: config.CONTACTS_RECONFIRM_DAYS,
+    verifiedWindowMs: policy.verifiedWindowMs,
+  });
+  return { handoff, counters, campaign, reminders, conversations, reconfirm };
+}
+
+/** The Bot Framework identity of the bot, from MicrosoftAppId and the rest (none: local, unauthenticated). */
+function botAuthentication(config: AppConfig): ConfigurationBotFrameworkAuthentication {
+  return new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.MicrosoftAppId,
+    MicrosoftAppPassword: config.MicrosoftAppPassword,
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+  });
+}
+
+/** The LDAP directory of DIRECTORY=ldap, from its settings (the schema has checked that the required ones are set). */
+function ldapDirectory(config: AppConfig, logger: Logger, clock: Clock): LdapDirectory {
+  return new LdapDirectory(
+    {
+      kind: config.LDAP_KIND!,
+      url: config.LDAP_URL!,
+      ...(config.LDAP_CA_FILE ? { caFile: config.LDAP_CA_FILE } : {}),
+      bindDn: config.LDAP_BIND_DN!,
+      bindPassword: config.LDAP_BIND_PASSWORD!,
+      baseDn: config.LDAP_BASE_DN!,
+      ...(config.LDAP_USER_FILTER ? { userFilter: config.LDAP_USER_FILTER } : {}),
+      attributes: {
+        uid: config.LDAP_UID_ATTRIBUTE,
+        mail: config.LDAP_MAIL_ATTRIBUTE,
+        upn: config.LDAP_UPN_ATTRIBUTE,
+        name: config.LDAP_NAME_ATTRIBUTE,
+        ...(config.LDAP_MOBILE_ATTRIBUTE ? { mobile: config.LDAP_MOBILE_ATTRIBUTE } : {}),
+        ...(config.LDAP_ALT_EMAIL_ATTRIBUTE ? { altEmail: config.LDAP_ALT_EMAIL_ATTRIBUTE } : {}),
+      },
+      timeoutMs: config.LDAP_TIMEOUT_MS,
+      unlockOnReset: config.LDAP_UNLOCK_ON_RESET,
+      phoneRegion: config.DEFAULT_PHONE_REGION,
+    },
+    logger,
+    clock,
+  );
 }
 
 /** Delivery reports only where Twilio can reach us: a public HTTPS address, not a developer's localhost. */

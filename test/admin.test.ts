@@ -190,13 +190,13 @@ describe('contacts import', () => {
     expect((await admin(['accounts', 'import', await csv('many-accounts.csv', accounts.join('\n'))])).stdout).toContain(`${n} created, 0 updated, 0 unchanged, 0 rejected.`);
     // Every 499th row is bad, so bad rows fall in every batch and on both sides of batch edges.
     const bad = (i: number) => i % 499 === 0;
-    const contacts = ['uid,email,mobile', ...Array.from({ length: n }, (_, i) => (bad(i) ? `${uid(i)},,12` : `${uid(i)},${uid(i)}@gmail.com,9${String(i).padStart(7, '0')}`))];
+    const contacts = ['uid,email,mobile', ...Array.from({ length: n }, (_, i) => (bad(i) ? `${uid(i)},,12` : `${uid(i)},${uid(i)}@gmail.com,91${String(i).padStart(6, '0')}`))];
     const result = await admin(['contacts', 'import', await csv('many-contacts.csv', contacts.join('\n'))]);
     const badLines = Array.from({ length: n }, (_, i) => i).filter(bad).map((i) => `line ${i + 2}: mobile: not a mobile number (an 8-digit Hong Kong mobile, or E.164 with a leading +)`);
     expect(result.stderr.trim().split('\n')).toEqual(badLines);
     expect(result.stdout).toContain(`${n - badLines.length} created, 0 updated, 0 unchanged, 0 kept (self-registered), ${badLines.length} rejected.`);
     await withServices(async (s) => {
-      expect(await s.store.contacts.get(uid(n - 1))).toMatchObject({ email: `${uid(n - 1)}@gmail.com`, mobile: `+8529${String(n - 1).padStart(7, '0')}` });
+      expect(await s.store.contacts.get(uid(n - 1))).toMatchObject({ email: `${uid(n - 1)}@gmail.com`, mobile: `+85291${String(n - 1).padStart(6, '0')}` });
       expect(await s.store.contacts.get(uid(998))).toBeUndefined();
       expect((await s.auditLog.read({})).filter((e) => e.event === 'contacts.imported')).toHaveLength(n - badLines.length);
     });
@@ -206,7 +206,7 @@ describe('contacts import', () => {
     await seedAccounts();
     const file = await csv(
       'contacts.csv',
-      ['uid,email,mobile', 'jdoe,jane.doe@gmail.com,9123 4567', 'asmith,,+44 7700 900123', 'nobody,x@gmail.com,', 'jdoe2,,', 'asmith2,alex@example.edu,12'].join('\n'),
+      ['uid,email,mobile', 'jdoe,jane.doe@gmail.com,9123 4567', 'asmith,,+44 7911 123456', 'nobody,x@gmail.com,', 'jdoe2,,', 'asmith2,alex@example.edu,12'].join('\n'),
     );
     const before = Date.now();
     const result = await admin(['contacts', 'import', file]);
@@ -224,7 +224,7 @@ describe('contacts import', () => {
       const jdoe = await s.store.contacts.get('jdoe');
       expect(jdoe).toMatchObject({ uid: 'jdoe', email: 'jane.doe@gmail.com', mobile: '+85291234567', source: 'import' });
       expect(jdoe!.verifiedAt).toBeGreaterThanOrEqual(before);
-      expect(await s.store.contacts.get('asmith')).toMatchObject({ mobile: '+447700900123', source: 'import' });
+      expect(await s.store.contacts.get('asmith')).toMatchObject({ mobile: '+447911123456', source: 'import' });
       expect((await s.store.contacts.get('asmith'))!.email).toBeUndefined();
       const events = await s.auditLog.read({ uid: 'jdoe' });
       expect(events).toEqual([
@@ -282,7 +282,7 @@ describe('contacts show', () => {
     const result = await admin(['contacts', 'show', 'jdoe']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      /^jdoe \(Jane Doe\)\n {2}email: {4}j\*\*\*@gmail\.com\n {2}mobile: {3}\+852 \*\*\*\*4567\n {2}source: {3}import \(two-factor registrations\)\n {2}verified: \d{4}-\d\d-\d\dT[\d:.]+Z\n$/,
+      /^jdoe \(Jane Doe\)\n {2}email: {4}j\*\*\*@gmail\.com\n {2}mobile: {3}\+852 \*\*\*\*4567\n {2}source: {3}import \(two-factor registrations\)\n {2}verified: \d{4}-\d\d-\d\dT[\d:.]+Z\n {2}sent: {5}0 of 5 in the last hour; 0 of 10 in the last day; codes to j\*\*\*@gmail\.com: 0 of 5 in the last hour; codes to \+852 \*\*\*\*4567: 0 of 5 in the last hour\n {2}failed code checks in a row: 0 of 100\n {2}limits in force now: none\n$/,
     );
     expect(result.stdout).not.toContain('jane.doe');
     expect(result.stdout).not.toContain('91234567');
@@ -290,8 +290,8 @@ describe('contacts show', () => {
 
   test('says so and exits 1 for an unknown account or one without contacts', async () => {
     await seedAccounts();
-    expect(await admin(['contacts', 'show', 'nobody'])).toEqual({ stdout: 'No account nobody.\n', stderr: '', exitCode: 1 });
-    expect(await admin(['contacts', 'show', 'asmith'])).toEqual({ stdout: 'asmith has no registered contacts.\n', stderr: '', exitCode: 1 });
+    expect(await admin(['contacts', 'show', 'nobody'])).toEqual({ stdout: 'There is no account nobody.\n', stderr: '', exitCode: 1 });
+    expect(await admin(['contacts', 'show', 'asmith'])).toEqual({ stdout: 'asmith has no registered contacts.\n  sent:     0 of 5 in the last hour; 0 of 10 in the last day\n  failed code checks in a row: 0 of 100\n  limits in force now: none\n', stderr: '', exitCode: 1 });
   });
 });
 

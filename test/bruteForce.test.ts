@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { randomInt } from 'node:crypto';
 import { openTestServices, addAccount, type TestServices } from './support/services.js';
-import { createPinReset } from '../src/domain/pinReset.js';
 
 let t: TestServices;
 afterEach(async () => {
@@ -13,7 +12,7 @@ async function setup(env: Record<string, string> = {}) {
   await addAccount(t.services, 'jdoe', 'jdoe@example.edu');
   const now = t.clock.now();
   await t.services.store.contacts.put({ uid: 'jdoe', email: 'jane@gmail.com', mobile: '+85261234567', source: 'self', verifiedAt: now, updatedAt: now });
-  return createPinReset(t.services);
+  return t.services.pinReset;
 }
 
 /** Guesses random codes (never the real one), asking for a new code whenever the current one dies. */

@@ -19,7 +19,7 @@ describe('the HTTP surface', () => {
   test('healthz answers 200 once the store is loaded', async () => {
     const res = await fetch(`${open.baseUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await res.json()).toEqual({ status: 'ok', directory: { kind: 'embedded', state: 'up' } });
   });
 
   test('with MicrosoftAppId set, a request without a Bot Framework token is refused with 401 and runs no turn', async () => {

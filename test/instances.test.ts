@@ -40,10 +40,10 @@ beforeAll(async () => {
   // The service desk's tools on the same database (as `npm run admin` would): accounts and their imported contacts.
   seedServices = await openServices(testConfig({ DATA_DIR: await tempDataDir(), STORE: 'postgres', DATABASE_URL: url, SERVER_SECRET: TEST_SERVER_SECRET }), { logger: { info() {}, warn() {}, error() {}, debug() {} } });
   for (const [i, uid] of ['alt', 'race', 'page', 'wrong', 'guess', 'killed', 'texter', 'texter2'].entries()) {
-    await seedServices.directory.importAccount({ uid, name: uid, email: `${uid}@example.edu` });
+    await seedServices.embeddedDirectory!.importAccount({ uid, name: uid, email: `${uid}@example.edu` });
     await seedServices.registration.importContact(uid, { email: `${uid}@gmail.com`, mobile: `+8526000000${i}` });
   }
-  await seedServices.directory.importAccount({ uid: 'fresh', name: 'fresh', email: 'fresh@example.edu' });
+  await seedServices.embeddedDirectory!.importAccount({ uid: 'fresh', name: 'fresh', email: 'fresh@example.edu' });
 }, 120_000);
 
 afterAll(async () => {

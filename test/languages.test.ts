@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { catalogs, LANGUAGES, Messages, fill, type Language, type MessageKey } from '../src/messages/catalog.js';
 import { smsSize } from '../src/domain/smsSegments.js';
 import { localTime } from '../src/domain/contactRegistration.js';
-import { recognizeCommand, recognizeLanguage, recognizeMethod, recognizeYesNo, isResend } from '../dialogs/commands.js';
+import { recognizeLanguage, recognizeMethod, recognizeYesNo, isResend } from '../dialogs/commands.js';
+import { recognizeIntent } from '../dialogs/intents.js';
 import { preferredLocale } from '../src/http/resetPage.js';
 import { expectAllIn, untranslated } from './support/language.js';
 
@@ -124,7 +125,7 @@ describe('Chinese input is understood', () => {
     ['ＨＥＬＰ', 'help'],
     ['？', 'help'],
   ])('%s means %s', (typed, command) => {
-    expect(recognizeCommand(typed)).toBe(command);
+    expect(recognizeIntent(typed)).toBe(command);
   });
 
   test('resend, yes/no and the reset method in either language, with full-width digits', () => {

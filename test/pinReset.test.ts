@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPinReset, PinReset } from '../src/domain/pinReset.js';
+import { PinReset } from '../src/domain/pinReset.js';
 import { Outbound } from '../src/domain/outbound.js';
 import { sha256Hex } from '../src/domain/secrets.js';
 import type { Mailer, MailMessage } from '../src/ports/mailer.js';
@@ -24,7 +24,7 @@ beforeEach(async () => {
   await addAccount(t.services, 'nocontacts', 'nocontacts@example.edu', { pin: OLD_PIN });
   await register('jdoe', 'tom.lee@gmail.com', '+85291234567');
   await register('asmith', 'amy.smith@gmail.com', '+85298765432');
-  reset = createPinReset(t.services);
+  reset = t.services.pinReset;
 });
 afterEach(async () => {
   await t.services.close();
@@ -94,8 +94,10 @@ describe('asking for a reset', () => {
   test('the sixth request in an hour pauses self-service, for unknown and real accounts alike', async () => {
     for (const uid of ['ghost', 'jdoe']) {
       for (let i = 0; i < 5; i++) expect(await reset.requestEmailLink(uid, chat)).toEqual({ kind: 'accepted' });
-      expect(await reset.requestEmailLink(uid, chat)).toEqual({ kind: 'paused' });
-      expect(await reset.requestSmsCode(uid, chat)).toEqual({ kind: 'paused' });
+      // Each says when the pause ends: 24 hours from the request that began it.
+      const until = t.clock.now() + 24 * 3_600_000;
+      expect(await reset.requestEmailLink(uid, chat)).toEqual({ kind: 'paused', until });
+      expect(await reset.requestSmsCode(uid, chat)).toEqual({ kind: 'paused', until });
     }
     await t.services.background.drain();
     expect(t.mailer.to('tom.lee@gmail.com')).toHaveLength(5);
@@ -120,7 +122,7 @@ describe('asking for a reset', () => {
     const reopened = await openTestServices({}, t.dataDir);
     reopened.clock.advance(t.clock.now() - reopened.clock.now());
     t = reopened;
-    reset = createPinReset(t.services);
+    reset = t.services.pinReset;
     expect(await reset.openPage(token)).toMatchObject({ kind: 'valid', uid: 'jdoe' });
   });
 
@@ -215,7 +217,7 @@ describe('the PIN page', () => {
     const csrf = await openedCsrf(token);
     const cases: [string, string, string[]][] = [
       ['kq7#Zt', 'kq7#Zt', ['too-short']],
-      ['x'.repeat(65), 'x'.repeat(65), ['too-long']],
+      ['x'.repeat(65), 'x'.repeat(65), ['too-long', 'one-character']],
       ['JDoe is my PIN', 'JDoe is my PIN', ['is-uid']],
       [OLD_PIN, OLD_PIN, ['is-current']],
       ['Password1', 'Password1', ['common']],
@@ -223,8 +225,9 @@ describe('the PIN page', () => {
       ['correct horse battery', 'correct horse batterY', ['mismatch']],
       ['jdoe', 'jdoe2', ['too-short', 'is-uid', 'mismatch']],
     ];
+    const expiresAt = (await t.services.store.links.get(sha256Hex(token)))!.expiresAt;
     for (const [pin, confirm, problems] of cases) {
-      expect({ pin, result: await reset.submit(token, { csrf, pin, confirm }, web) }).toEqual({ pin, result: { kind: 'rejected', problems, uid: 'jdoe' } });
+      expect({ pin, result: await reset.submit(token, { csrf, pin, confirm }, web) }).toEqual({ pin, result: { kind: 'rejected', problems, uid: 'jdoe', expiresAt } });
     }
     expect(await t.services.directory.checkPin('jdoe', OLD_PIN)).toBe(true);
     expect(await t.services.store.links.get(sha256Hex(token))).toMatchObject({ status: 'open' });
@@ -255,7 +258,7 @@ describe('the PIN page', () => {
     await t.services.close();
     t = { ...(await openTestServices({}, t.dataDir)) };
     t.clock.advance(now - t.clock.now());
-    reset = createPinReset(t.services);
+    reset = t.services.pinReset;
     expect(await reset.submit(token, { csrf, pin: 'short', confirm: 'short' }, web)).toEqual({ kind: 'invalid' });
   });
 

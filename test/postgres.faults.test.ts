@@ -56,7 +56,7 @@ describe('PostgreSQL down while the bot runs', () => {
   test('the turn gets a polite try-again in the user language, /healthz answers 503 naming the database, nothing crashes, and it recovers by itself', async () => {
     const url = await createDatabase(server);
     running = await startApp({ STORE: 'postgres', DATABASE_URL: url, SERVER_SECRET: TEST_SERVER_SECRET, SMS_TRANSPORT: 'outbox', TWILIO_AUTH_TOKEN: AUTH_TOKEN });
-    await running.app.services.directory.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu' });
+    await running.app.services.embeddedDirectory!.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu' });
     const en = chat(running.baseUrl, 'en-US');
     const zh = chat(running.baseUrl, 'zh-HK');
     expect((await en('reset')).replies).toEqual([expect.stringContaining('What is your portal UID?')]);

@@ -273,8 +273,8 @@ describe('store copy --to postgres', () => {
     const clock = new ManualClock();
     const s = await services({}, clock);
     recordSecret('pin', PIN);
-    await s.directory.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu', upn: 'jdoe@example.edu', pin: PIN });
-    await s.directory.importAccount({ uid: 'asmith', name: 'Alex Smith', email: 'asmith@example.edu' });
+    await s.embeddedDirectory!.importAccount({ uid: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.edu', upn: 'jdoe@example.edu', pin: PIN });
+    await s.embeddedDirectory!.importAccount({ uid: 'asmith', name: 'Alex Smith', email: 'asmith@example.edu' });
     await s.registration.importContact('asmith', { mobile: '+85261234567' });
     await s.store.contacts.put({ uid: 'jdoe', email: 'jane@gmail.com', mobile: '+85291234567', source: 'self', verifiedAt: clock.now(), updatedAt: clock.now() });
     await s.languages.remember('jdoe', 'zh-hk');
@@ -340,7 +340,7 @@ describe('store copy --to postgres', () => {
     // An instance on PostgreSQL changes a contact; the pilot on lowdb gets one more account and event.
     await sql(url, "UPDATE contacts SET email = 'changed@gmail.com' WHERE uid = 'jdoe'");
     const s = await services({ DATA_DIR: dataDir }, clock);
-    await s.directory.importAccount({ uid: 'cwong', name: 'Chris Wong', email: 'cwong@example.edu' });
+    await s.embeddedDirectory!.importAccount({ uid: 'cwong', name: 'Chris Wong', email: 'cwong@example.edu' });
     await s.audit.record('accounts.imported', { channel: 'admin' }, 'ok', { created: 1 });
     await s.close();
 
@@ -358,7 +358,7 @@ describe('store copy --to postgres', () => {
     const { dataDir } = await pilot();
     const url = await createDatabase(await postgresServer());
     const s = await services(pgEnv(url));
-    await s.directory.importAccount({ uid: 'someone', name: 'Some One', email: 'someone@example.edu' });
+    await s.embeddedDirectory!.importAccount({ uid: 'someone', name: 'Some One', email: 'someone@example.edu' });
     await s.close();
     const refused = await admin(['store', 'copy', '--to', 'postgres'], { DATA_DIR: dataDir, DATABASE_URL: url });
     expect(refused.exitCode).toBe(2);

@@ -18,7 +18,7 @@ afterEach(async () => {
 /** One user registers contacts and resets the PIN by SMS, through the dialogs, with conversation state in the store. */
 async function flows(t: TestServices, uid: string, n: number) {
   const storage = new StoreStorage(t.services.store.botState, t.clock);
-  const mobile = `+8526${String(n % 10_000_000).padStart(7, '0')}`;
+  const mobile = `+85261${String(n % 1_000_000).padStart(6, '0')}`;
   const chat = startChat(t.services, storage);
   await converse(chat, [['register', 'portal UID'], [uid, 'I have sent']]);
   await t.services.background.drain();

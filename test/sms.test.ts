@@ -29,7 +29,7 @@ beforeAll(async () => {
   const opened = await openTestServices();
   dataDir = opened.dataDir;
   const { services, clock } = opened;
-  for (const uid of ['jdoe', 'asmith', 'bchan', 'cwong', 'ewu']) {
+  for (const uid of ['jdoe', 'asmith', 'bchan', 'cwong', 'ewu', 'klam', 'mng']) {
     await services.directory.importAccount({ uid, name: uid, email: `${uid}@example.edu`, pin: 'Old-PIN-1234' });
   }
   await services.store.contacts.put({ uid: 'asmith', email: 'alex@gmail.com', mobile: '+85269876543', source: 'import', verifiedAt: clock.now(), updatedAt: clock.now() });
@@ -154,7 +154,7 @@ describe('the webhook accepts only what Twilio signed, once', () => {
     fetch(`${running.baseUrl}/api/sms`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() });
 
   test('unsigned and forged webhooks get 403, do nothing, and are logged without the body', async () => {
-    const form = inboundForm({ sid: newMessageSid(), from: '+85290000001', to: BOT_NUMBER, body: 'register secret-body-words' });
+    const form = inboundForm({ sid: newMessageSid(), from: '+85291000001', to: BOT_NUMBER, body: 'register secret-body-words' });
     const sentBefore = twilioApi.sent.length;
     expect((await post({}, form)).status).toBe(403);
     const forged = twilio.getExpectedTwilioSignature('not-the-auth-token', `${running.baseUrl}/api/sms`, form);
@@ -166,7 +166,7 @@ describe('the webhook accepts only what Twilio signed, once', () => {
     const signed = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${running.baseUrl}/api/sms`, form);
     expect((await post({ 'x-twilio-signature': signed }, { ...form, Body: 'reset' })).status).toBe(403);
     expect(twilioApi.sent.length).toBe(sentBefore);
-    expect((await running.app.services.store.botState.all()).filter((r) => r.key.includes('+85290000001'))).toEqual([]);
+    expect((await running.app.services.store.botState.all()).filter((r) => r.key.includes('+85291000001'))).toEqual([]);
     expect(running.logs()).toContain('Twilio webhook refused');
     expect(running.logs()).not.toContain('secret-body-words');
   });
@@ -174,7 +174,7 @@ describe('the webhook accepts only what Twilio signed, once', () => {
   test('a signed text without a MessageSid, or from a number that is not E.164, gets 400 and no turn', async () => {
     const sentBefore = twilioApi.sent.length;
     for (const form of [
-      { From: '+85290000004', To: BOT_NUMBER, Body: 'help' },
+      { From: '+85291000004', To: BOT_NUMBER, Body: 'help' },
       { ...inboundForm({ sid: newMessageSid(), from: '90000004', to: BOT_NUMBER, body: 'help' }) },
     ]) {
       const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${running.baseUrl}/api/sms`, form);
@@ -185,12 +185,12 @@ describe('the webhook accepts only what Twilio signed, once', () => {
   });
 
   test('a body that is not form-encoded gets 415 with a reason', async () => {
-    const res = await fetch(`${running.baseUrl}/api/sms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ From: '+85290000005', Body: 'help' }) });
+    const res = await fetch(`${running.baseUrl}/api/sms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ From: '+85291000005', Body: 'help' }) });
     expect({ status: res.status, body: await res.json() }).toEqual({ status: 415, body: { code: 'UnsupportedMediaType', message: 'Send the Twilio webhook as application/x-www-form-urlencoded.' } });
   });
 
   test('a replayed delivery (same MessageSid) does nothing the second time', async () => {
-    const phone = new Phone('+85290000002');
+    const phone = new Phone('+85291000002');
     const sid = newMessageSid();
     const first = await phone.text('help', sid);
     expect(first.status).toBe(200);
@@ -201,7 +201,7 @@ describe('the webhook accepts only what Twilio signed, once', () => {
   });
 
   test('the webhook answers 200 with empty TwiML after the turn', async () => {
-    const phone = new Phone('+85290000003');
+    const phone = new Phone('+85291000003');
     const { status, type, answer, replies } = await phone.text('status');
     expect(status).toBe(200);
     expect(type).toContain('text/xml');
@@ -212,14 +212,21 @@ describe('the webhook accepts only what Twilio signed, once', () => {
 
 describe('SMS conventions', () => {
   test('HELP answers with the service and the service desk', async () => {
-    const [help] = await new Phone('+85290000010').say('HELP');
+    const [help] = await new Phone('+85291000010').say('HELP');
     expect(help).toContain('PIN reset service');
     expect(help).toContain('the IT Service Desk (2859 0000)');
     expect(smsSize(help!).segments).toBeLessThanOrEqual(2);
   });
 
+  test('STOP and START are confirmed in the language of the conversation, Chinese included', async () => {
+    const phone = new Phone('+85291000040');
+    expect(await phone.say('中文')).toEqual([expect.stringContaining('好的，之後會以中文回覆')]);
+    expect(await phone.say('STOP')).toEqual(['您已停止接收 PIN 重設短訊，之後不會再收到任何訊息。如要恢復，請回覆 START。']);
+    expect(await phone.say('START')).toEqual([expect.stringContaining('您已恢復接收 PIN 重設短訊')]);
+  });
+
   test('STOP opts out across a restart: no replies and no codes until START', async () => {
-    const phone = new Phone('+85290000011');
+    const phone = new Phone('+85291000011');
     expect(await phone.say('Stop')).toEqual([expect.stringContaining('unsubscribed')]);
     expect(await phone.say('help')).toEqual([]);
     expect(await phone.say('STOP')).toEqual([]);
@@ -236,8 +243,8 @@ describe('SMS conventions', () => {
     await teams.send(identityCode);
     await teams.send('cwong.new@gmail.com');
     await teams.send(await smtp.waitFor('cwong.new@gmail.com', /code is (\d{6})/));
-    expect(await teams.send('+85290000011')).toEqual([expect.stringContaining('could not send a code to +852 ****0011')]);
-    expect(twilioApi.sent.filter((m) => m.to === '+85290000011')).toHaveLength(1);
+    expect(await teams.send('+85291000011')).toEqual([expect.stringContaining('could not send a code to +852 ••••0011')]);
+    expect(twilioApi.sent.filter((m) => m.to === '+85291000011')).toHaveLength(1);
 
     expect(await phone.say('START')).toEqual([expect.stringContaining('subscribed')]);
     expect(await phone.say('help')).toEqual([expect.stringContaining('PIN reset service')]);
@@ -246,7 +253,7 @@ describe('SMS conventions', () => {
   });
 
   test('a bare CANCEL opts out; EXIT stops a flow in progress', async () => {
-    const phone = new Phone('+85290000012');
+    const phone = new Phone('+85291000012');
     await phone.say('reset');
     expect(await phone.say('help')).toEqual([expect.stringContaining('text EXIT to stop'), expect.stringContaining('portal UID')]);
     expect(await phone.say('exit')).toEqual([expect.stringContaining('I have stopped')]);
@@ -256,22 +263,22 @@ describe('SMS conventions', () => {
   });
 
   test('the per-number flood limit answers 429 and does no work; other numbers are unaffected', async () => {
-    const flooder = new Phone('+85290000013');
+    const flooder = new Phone('+85291000013');
     for (let i = 0; i < 12; i++) expect((await flooder.text('hello')).status).toBe(200);
     const refused = await flooder.text('reset');
     expect(refused.status).toBe(429);
     expect(refused.replies).toEqual([]);
     expect((await flooder.text('hello')).status).toBe(429);
-    expect(await new Phone('+85290000014').say('help')).toHaveLength(1);
+    expect(await new Phone('+85291000014').say('help')).toHaveLength(1);
     expect((await auditEvents()).filter((e) => e.event === 'sms.flood_limited')).toHaveLength(1);
     running.clock.advance(61 * 60_000);
     expect((await flooder.text('help')).status).toBe(200);
   });
 
   test('the per-number 429 says how long to wait: until the oldest counted text leaves the hour; only the first refusal of a run is audited and stored', async () => {
-    const flooder = new Phone('+85290000016');
+    const flooder = new Phone('+85291000016');
     const audited = async () => (await auditEvents()).filter((e) => e.event === 'sms.flood_limited' && e.detail?.['number'] === '+852 ****0016').length;
-    const counter = () => running.app.services.store.throttles.get('sms-inbound:+85290000016');
+    const counter = () => running.app.services.store.throttles.get('sms-inbound:+85291000016');
     expect((await flooder.text('hello')).status).toBe(200);
     running.clock.advance(10 * 60_000);
     for (let i = 0; i < 11; i++) expect((await flooder.text('hello')).status).toBe(200);
@@ -297,18 +304,18 @@ describe('SMS conventions', () => {
   });
 
   test('STOP still works from a number over its flood limit', async () => {
-    const flooder = new Phone('+85290000015');
+    const flooder = new Phone('+85291000015');
     for (let i = 0; i < 12; i++) await flooder.text('hello');
     expect((await flooder.text('hello')).status).toBe(429);
     const stop = await flooder.text('STOP');
     expect(stop.status).toBe(200);
-    expect(await running.app.services.sms.optOuts.isOptedOut('+85290000015')).toBe(true);
+    expect(await running.app.services.sms.optOuts.isOptedOut('+85291000015')).toBe(true);
   });
 });
 
 describe('delivery failures are reported, audited and offer email', () => {
   test('a Twilio 5xx on the mobile code is reported to the user and audited', async () => {
-    const phone = new Phone('+85290000020');
+    const phone = new Phone('+85291000020');
     await phone.say('register');
     await phone.say('bchan');
     const code = await smtp.waitFor('bchan@example.edu', /code is (\d{6})/);
@@ -316,13 +323,13 @@ describe('delivery failures are reported, audited and offer email', () => {
     await phone.say('bchan.sms@gmail.com');
     await phone.say(await smtp.waitFor('bchan.sms@gmail.com', /code is (\d{6})/));
     twilioApi.failures = 1;
-    const replies = await phone.say('+85290000020');
+    const replies = await phone.say('+85291000020');
     expect(replies).toEqual([expect.stringContaining('could not send a code to +852 ****0020')]);
     expect((await auditEvents()).some((e) => e.event === 'code.send_failed' && e.uid === 'bchan' && e.detail?.['purpose'] === 'mobile')).toBe(true);
   });
 
   test('a Twilio 5xx on a reset code: the user is told and switches to email', async () => {
-    const phone = new Phone('+85290000021');
+    const phone = new Phone('+85291000021');
     await phone.say('reset');
     await phone.say('cwong');
     twilioApi.failures = 1;
@@ -343,14 +350,14 @@ describe('delivery failures are reported, audited and offer email', () => {
 
   test('each code sent through Twilio asks for a delivery report at PUBLIC_BASE_URL/api/sms/status; other texts do not, so their reports cannot fail a code', async () => {
     const twilio = new TwilioSms(twilioApi.accountSid, AUTH_TOKEN, BOT_NUMBER, 'https://pin.example.edu/api/sms/status');
-    await twilio.send({ to: '+85290000023', body: 'hello', deliveryReport: true });
-    expect(twilioApi.sent.at(-1)).toEqual({ to: '+85290000023', from: BOT_NUMBER, body: 'hello', statusCallback: 'https://pin.example.edu/api/sms/status' });
-    await twilio.send({ to: '+85290000023', body: 'a chat reply' });
-    expect(twilioApi.sent.at(-1)).toEqual({ to: '+85290000023', from: BOT_NUMBER, body: 'a chat reply' });
+    await twilio.send({ to: '+85291000023', body: 'hello', deliveryReport: true });
+    expect(twilioApi.sent.at(-1)).toEqual({ to: '+85291000023', from: BOT_NUMBER, body: 'hello', statusCallback: 'https://pin.example.edu/api/sms/status' });
+    await twilio.send({ to: '+85291000023', body: 'a chat reply' });
+    expect(twilioApi.sent.at(-1)).toEqual({ to: '+85291000023', from: BOT_NUMBER, body: 'a chat reply' });
   });
 
   test('a signed "undelivered" status callback is audited and the user is offered email; an unsigned one is refused', async () => {
-    const phone = new Phone('+85290000022');
+    const phone = new Phone('+85291000022');
     await phone.say('reset');
     await phone.say('bchan');
     await phone.say('sms');
@@ -372,7 +379,7 @@ describe('delivery failures are reported, audited and offer email', () => {
 
 describe('nothing reaches a number that opted out', () => {
   test('an undelivered-code notice is not texted to a number that texted STOP meanwhile (replies check the opt-out too: the notice runs outside the STOP middleware)', async () => {
-    const phone = new Phone('+85290000024');
+    const phone = new Phone('+85291000024');
     await phone.say('reset');
     await phone.say('ewu');
     expect(await phone.say('sms')).toEqual([expect.stringContaining('6-digit code')]);
@@ -394,18 +401,7 @@ describe('nothing reaches a number that opted out', () => {
   });
 });
 
-describe('the Azure Bot Service Twilio channel (channelId sms on /api/messages) reads the same', () => {
-  test('plain numbered text, a number answers the choice, and STOP opts out', async () => {
-    const user = new BotClient(running.baseUrl, '+85290000030', 'sms');
-    await user.send('reset');
-    const [methods] = await user.send('cwong');
-    expect(methods).toMatch(/1\. email[\s\S]*2\. sms/);
-    expect(methods).not.toMatch(/\*\*[a-z]/i);
-    expect(await user.send('1')).toEqual([expect.stringContaining('I have sent a link')]);
-    expect(await user.send('stop')).toEqual([expect.stringContaining('unsubscribed')]);
-    expect(await user.send('help')).toEqual([]);
-  });
-});
+// The Azure Bot Service Twilio channel (channel sms on /api/messages, with a verified token) is tested in entryPoints.test.ts.
 
 /** The app with SMS_MAX_PER_HOUR=2 and one account, `uid`, whose email and mobile are registered. */
 async function appWithCeiling(uid: string, altEmail: string, mobile: string): Promise<RunningApp> {
@@ -500,7 +496,7 @@ describe('the hourly ceiling, hour by hour', () => {
   test('at the ceiling, replies to someone who texted still go out by SMS (counted), and a reset there offers email instead of a code', async () => {
     const app = await appWithCeiling('fho', 'fh@gmail.com', '+85263330000');
     try {
-      const phone = new Phone('+85290000025', app);
+      const phone = new Phone('+85291000025', app);
       for (let i = 0; i < 3; i++) expect(await phone.say('help')).toEqual([expect.stringContaining('PIN reset service')]);
       expect(await app.app.services.sms.ceiling.reached()).toBe(true);
       expect((await app.app.services.store.throttles.get('sms-outbound:all'))?.clockHour?.count).toBe(3);
@@ -519,20 +515,53 @@ describe('the hourly ceiling, hour by hour', () => {
   });
 });
 
+/**
+ * A registration and a reset, all by SMS, for `uid` (each test that needs flows runs its own, so
+ * none depends on what ran before it): registered from `mobile`, then reset from `other`.
+ * Returns the SMS and mails they caused.
+ */
+async function smsFlows(uid: string, email: string, mobile: string, other: string) {
+  const sentBefore = twilioApi.sent.length;
+  const mailBefore = smtp.received.length;
+  const phone = new Phone(mobile);
+  await phone.say('register');
+  const institutional = smtp.to(`${uid}@example.edu`).length;
+  await phone.say(uid);
+  await phone.say(await smtp.waitFor(`${uid}@example.edu`, /code is (\d{6})/, institutional));
+  await phone.say(email);
+  await phone.say(await smtp.waitFor(email, /code is (\d{6})/));
+  await phone.say(mobile.slice(4));
+  expect(await phone.say(phone.lastCode())).toEqual([expect.stringContaining('All done')]);
+  await phone.say('help');
+  await phone.say('status');
+  const resetter = new Phone(other);
+  await resetter.say('reset');
+  await resetter.say(uid);
+  await resetter.say('2');
+  await running.app.services.background.drain();
+  expect((await resetter.say(phone.lastCode())).join('\n')).toMatch(LINK);
+  await running.app.services.background.drain();
+  return { sms: twilioApi.sent.slice(sentBefore), mail: smtp.received.slice(mailBefore) };
+}
+
 describe('SMS stays short', () => {
-  test('every SMS sent in all the flows above (replies, codes, notices) fits in two segments', () => {
-    expect(twilioApi.sent.length).toBeGreaterThan(30);
-    for (const sms of twilioApi.sent) expect({ body: sms.body, segments: smsSize(sms.body).segments <= 2 }).toEqual({ body: sms.body, segments: true });
+  test('every SMS sent in all the flows above (replies, codes, notices) fits in two segments', async () => {
+    const { sms } = await smsFlows('klam', 'kelly.lam@gmail.com', '+85291001111', '+85291001112');
+    // Everything this file's flows have sent so far, and at least the replies, codes and notices of a registration and a reset.
+    expect(sms.length).toBeGreaterThan(12);
+    for (const text of twilioApi.sent) expect({ body: text.body, segments: smsSize(text.body).segments <= 2 }).toEqual({ body: text.body, segments: true });
   });
 });
 
 describe('SMS secrets', () => {
   test('no code texted or mailed in this run appears in the logs, the audit log or the store files', async () => {
-    await running.app.services.background.drain();
+    const { sms, mail } = await smsFlows('mng', 'man.ng@gmail.com', '+85291002221', '+85291002222');
     const codes = new Set<string>();
-    for (const sms of twilioApi.sent) for (const m of sms.body.matchAll(/code is (\d{6})/g)) codes.add(m[1]!);
-    for (const mail of smtp.received) for (const m of mail.text.matchAll(/code is (\d{6})/g)) codes.add(m[1]!);
-    expect(codes.size).toBeGreaterThan(8);
+    // This test's own codes, and every other one this file's flows have sent so far.
+    for (const text of [...sms.map((m) => m.body), ...mail.map((m) => m.text), ...twilioApi.sent.map((m) => m.body), ...smtp.received.map((m) => m.text)]) {
+      for (const m of text.matchAll(/code is (\d{6})/g)) codes.add(m[1]!);
+    }
+    expect([...codes].filter((code) => [...sms.map((m) => m.body), ...mail.map((m) => m.text)].some((text) => text.includes(code)))).toHaveLength(4);
     const haystacks = { logs: running.logs(), ...(await readAllFiles(dataDir)) };
     for (const code of codes) {
       // As text, not as digits inside a longer number (a stored time may hold any six digits).

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { TestAdapter, TurnContext, type Activity } from 'botbuilder';
 import { TeamsIdentity, tenantAllowed } from '../src/bot/teamsIdentity.js';
+import { markTokenVerified } from '../src/bot/botToken.js';
 import { silentLogger } from '../src/ports/logger.js';
 import { openTestServices, type TestServices } from './support/services.js';
 
@@ -35,13 +36,17 @@ describe('who the signed-in Teams user is', () => {
     for (const channelId of ['emulator', 'webchat', 'sms', 'directline']) expect(await identity.uidOf(contextFor({ channelId }))).toBeUndefined();
   });
 
-  test('without MicrosoftAppId, an identity is believed only from a connector on this machine, so nobody can pose as a Teams user', async () => {
-    const unauthenticated = new TeamsIdentity(t.services.directory, silentLogger, false);
-    expect(await unauthenticated.uidOf(contextFor({ serviceUrl: 'https://smba.trafficmanager.net/emea/' }))).toBeUndefined();
-    expect(await unauthenticated.uidOf(contextFor({ serviceUrl: 'http://attacker.example/' }))).toBeUndefined();
-    expect(await unauthenticated.uidOf(contextFor({ serviceUrl: 'http://localhost:3979/' }))).toBe('asmith');
-    const authenticated = new TeamsIdentity(t.services.directory, silentLogger, true);
-    expect(await authenticated.uidOf(contextFor({ serviceUrl: 'https://smba.trafficmanager.net/emea/' }))).toBe('asmith');
+  test('a Teams identity is believed only on a turn whose Bot Framework token was verified, not from a connector on this machine', async () => {
+    const identity = new TeamsIdentity(t.services.directory, silentLogger);
+    // A loopback serviceUrl, or an object id on the activity itself, proves nothing.
+    for (const serviceUrl of ['http://127.0.0.1:9/', 'http://localhost:3979/', 'https://smba.trafficmanager.net/emea/']) {
+      expect(await identity.uidOf(contextFor({ serviceUrl }))).toBeUndefined();
+    }
+    const verified = contextFor({ serviceUrl: 'https://smba.trafficmanager.net/emea/' });
+    markTokenVerified(verified);
+    expect(await identity.uidOf(verified)).toBe('asmith');
+    // TRUST_UNVERIFIED_TEAMS_IDENTITY, for local trials and tests, believes it without a token.
+    expect(await new TeamsIdentity(t.services.directory, silentLogger, true).uidOf(contextFor({}))).toBe('asmith');
   });
 
   test('ALLOWED_TENANT_IDS applies to Teams activities only, by channelData.tenant or conversation.tenantId', () => {

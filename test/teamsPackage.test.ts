@@ -1,6 +1,6 @@
 import { describe, expect, test, beforeAll } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -47,11 +47,11 @@ function readPng(png: Uint8Array): { width: number; height: number; colorType: n
  * The real `package:teams` command in its own process, with every network connection refused: the
  * manifest is validated offline, against the schemas bundled with @microsoft/app-manifest.
  */
-function packageCli(env: Record<string, string>, out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function packageCli(env: Record<string, string>, out: string, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
   const noNetwork = pathToFileURL(join(repo, 'test/support/noNetwork.mjs')).href;
   return new Promise((done, fail) => {
-    const args = ['--import', noNetwork, '--import', tsx, join(repo, 'src/teams/packageMain.ts'), '--out', out];
+    const args = ['--import', noNetwork, '--import', tsx, join(repo, 'src/teams/packageMain.ts'), '--out', out, ...extra];
     const child = spawn(process.execPath, args, { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
     let stdout = '';
     let stderr = '';
@@ -76,9 +76,16 @@ describe('the Teams app package', () => {
   test('npm run package:teams fills the app id and domain from config, validates offline and writes a zip of exactly the manifest and two icons', async () => {
     expect(JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')).scripts['package:teams']).toBe('tsx src/teams/packageMain.ts');
     const out = join(dir, 'app.zip');
-    const run = await packageCli({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret', PUBLIC_BASE_URL: 'https://pinbot.example.edu/' }, out);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    // No secret: the package is made of the app id and the public URL only, whatever else is (mis)configured.
+    const run = await packageCli({ MicrosoftAppId: APP_ID, PUBLIC_BASE_URL: 'https://pinbot.example.edu/', MicrosoftAppType: 'SingleTenant', PORT: 'not-a-port' }, out);
+    expect(run).toMatchObject({ code: 0 });
     expect(run.stdout).toContain(`app id: ${APP_ID}`);
+    // manifest/manifest.json ships with placeholder developer pages: each is named, and the zip is still written.
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      "warning: manifest.json: developer.websiteUrl is still the placeholder https://bot.example.edu/; put your institution's own page there before uploading.",
+      "warning: manifest.json: developer.privacyUrl is still the placeholder https://bot.example.edu/privacy; put your institution's own page there before uploading.",
+      "warning: manifest.json: developer.termsOfUseUrl is still the placeholder https://bot.example.edu/terms; put your institution's own page there before uploading.",
+    ]);
 
     const files = unzipSync(await readFile(out));
     expect(Object.keys(files).sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
@@ -109,12 +116,34 @@ describe('the Teams app package', () => {
     await expect(readFile(out)).rejects.toThrow(/ENOENT/);
   });
 
-  test('an invalid manifest fails with the schema messages, and no zip', async () => {
+  test('an app id that is not a GUID is refused in one line that says what is wrong, and no zip', async () => {
     const out = join(dir, 'bad.zip');
-    const run = await packageCli({ MicrosoftAppId: 'not-a-guid', MicrosoftAppPassword: 'secret', PUBLIC_BASE_URL: 'https://pinbot.example.edu' }, out);
+    const run = await packageCli({ MicrosoftAppId: 'not-a-guid', PUBLIC_BASE_URL: 'https://pinbot.example.edu' }, out);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^ {2}- manifest\.json: \/id must match pattern/m);
-    expect(run.stderr).toMatch(/^ {2}- manifest\.json: \/bots\/0\/botId must match pattern/m);
+    expect(run.stderr).toBe(`Cannot build the Teams app package:\n  - MicrosoftAppId must be the Azure Bot's Microsoft App ID, a GUID such as 6a1b2c3d-1111-4222-8333-444455556666 (got "not-a-guid").\n`);
     await expect(readFile(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  test('a manifest the schema rejects fails with the schema messages, and no zip', async () => {
+    const manifestDir = join(dir, 'broken-manifest');
+    await cp(join(repo, 'manifest'), manifestDir, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(manifestDir, 'manifest.json'), 'utf8'));
+    manifest.accentColor = 'blue';
+    await writeFile(join(manifestDir, 'manifest.json'), JSON.stringify(manifest));
+    const out = join(dir, 'schema.zip');
+    const run = await packageCli({ MicrosoftAppId: APP_ID, PUBLIC_BASE_URL: 'https://pinbot.example.edu' }, out, ['--manifest', manifestDir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^ {2}- manifest\.json: \/accentColor must match pattern/m);
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  test('a manifest with the institution\'s own pages builds without a warning', async () => {
+    const manifestDir = join(dir, 'own-manifest');
+    await cp(join(repo, 'manifest'), manifestDir, { recursive: true });
+    const text = (await readFile(join(manifestDir, 'manifest.json'), 'utf8')).replaceAll('bot.example.edu', 'www.harbourside.edu');
+    await writeFile(join(manifestDir, 'manifest.json'), text);
+    const run = await packageCli({ MicrosoftAppId: APP_ID, PUBLIC_BASE_URL: 'https://pinbot.harbourside.edu' }, join(dir, 'own.zip'), ['--manifest', manifestDir]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('domain: pinbot.harbourside.edu');
   });
 });

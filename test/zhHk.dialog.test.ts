@@ -50,20 +50,20 @@ describe('registering contacts in Chinese (zh-HK)', () => {
     await t.services.background.drain();
     await converse(chat, [
       [fullWidth(t.mailer.lastCode('jdoe@example.edu')), '請提供一個備用電郵地址'],
-      ['幫助', /請回答上面的問題，或輸入 \*\*取消\*\* 停止。如遇困難，請聯絡資訊科技服務台（2859 0000）/, '請提供一個備用電郵地址'],
+      ['幫助', /我會在下面再問一次：請回答問題，或輸入 \*\*取消\*\* 停止。如遇困難，請聯絡資訊科技服務台（2859 0000）/, '請提供一個備用電郵地址'],
       ['tom at gmail', '這看來不是電郵地址'],
       ['jdoe@example.edu', '這是大學電郵地址'],
-      ['tom.lee@gmail.com', '我已將 6 位數字驗證碼發送至 t***@gmail.com'],
+      ['tom.lee@gmail.com', '我已將 6 位數字驗證碼發送至 t•••@gmail.com'],
     ]);
     const right = t.mailer.lastCode('tom.lee@gmail.com');
     await converse(chat, [
       [right === '000000' ? '111111' : '000000', '驗證碼不正確，您還有 4 次機會'],
       [right, '請輸入您的手機號碼'],
       ['12345', '這看來不是手機號碼'],
-      [fullWidth('9123 4567'), '我已以短訊將 6 位數字驗證碼發送至 +852 ****4567'],
+      [fullWidth('9123 4567'), '我已以短訊將 6 位數字驗證碼發送至 +852 ••••4567'],
     ]);
     await converse(chat, [
-      [fullWidth(t.sms.lastCode('+85291234567')), /完成！以下聯絡資料已經核實並儲存：\n- 電郵：t\*\*\*@gmail\.com\n- 手機：\+852 \*\*\*\*4567/],
+      [fullWidth(t.sms.lastCode('+85291234567')), /完成！以下聯絡資料已經核實並儲存：\n- 電郵：t•••@gmail\.com\n- 手機：\+852 ••••4567/],
     ]);
     expectAllIn('zh-hk', chat.transcript);
     expect(await t.services.store.contacts.get('jdoe')).toMatchObject({ email: 'tom.lee@gmail.com', mobile: '+85291234567', source: 'self' });
@@ -75,7 +75,8 @@ describe('registering contacts in Chinese (zh-HK)', () => {
     expect(mailLanguages('tom.lee@gmail.com')).toEqual(['zh-hk']);
     const notice = t.mailer.to('jdoe@example.edu').at(-1)!;
     expect(notice.subject).toBe('您用於重設 PIN 的聯絡資料已更改');
-    expect(notice.text).toMatch(/用於重設 jdoe 入門網站 PIN 的備用電郵地址及手機號碼，已於 2026年9月1日 ?上午10:00（香港時間）經對話（msteams）更改/);
+    expect(notice.text).toMatch(/用於重設 jdoe 入門網站 PIN 的備用電郵地址及手機號碼，已於 2026年9月1日 ?上午10:00（香港時間）在 Microsoft Teams 上更改/);
+    expect(notice.text).not.toContain('msteams');
     expect(notice.html).toContain('<html lang="zh-HK">');
     expect(t.sms.sent.at(-1)!.body).toBe(`PIN 重設驗證碼：${t.sms.lastCode('+85291234567')}，10 分鐘內有效。切勿向任何人透露。`);
     expectAllIn('zh-hk', [notice.subject, notice.text, t.mailer.to('tom.lee@gmail.com')[0]!.text, t.sms.sent.at(-1)!.body]);
@@ -86,7 +87,7 @@ describe('registering contacts in Chinese (zh-HK)', () => {
     await converse(chat, [
       ['登記', 'UID'],
       ['取消', '好的，已經停止，沒有再作任何更改'],
-      ['你好', '抱歉，我不明白您的意思。請輸入 **登記**、**重設**、**狀態** 或 **幫助**'],
+      ['今日天氣點呀？', '抱歉，我不明白您的意思。請問您想做甚麼？'],
     ]);
     expect(await t.services.store.contacts.get('jdoe')).toBeUndefined();
   });
@@ -106,7 +107,7 @@ describe('resetting a PIN in Chinese (zh-HK)', () => {
     const sms = t.sms.sent.at(-1)!.body;
     expect(sms).toMatch(/^Your portal PIN reset code is \d{6}\. It expires in 10 min\. Never share it\.\n入門網站 PIN 重設碼：\d{6}，10 分鐘內有效。切勿向任何人透露。$/);
     await converse(chat, [
-      ['重發', '我已發送新的驗證碼，請在此輸入。'],
+      ['重發', '如 **cwong** 已登記手機號碼，我已以短訊將新的驗證碼發送至該號碼'],
     ]);
     await t.services.background.drain();
     await converse(chat, [[fullWidth(t.sms.lastCode('+85261234567')), /驗證碼正確，謝謝。請於 10 分鐘內在以下頁面設定新 PIN（連結只可使用一次）：\nhttps:\/\/pin\.example\.edu\/reset\/[A-Za-z0-9_-]{32}/]]);
@@ -120,7 +121,7 @@ describe('resetting a PIN in Chinese (zh-HK)', () => {
       await converse(chat, [
         ['重設', 'UID'],
         [uid, '您想用哪種方式核實身分？'],
-        [fullWidth('1'), /如 \*\*cwong\*\* 已登記備用電郵地址，我已將連結發送至該地址。請於 30 分鐘內開啟連結設定新 PIN/],
+        [fullWidth('1'), /如 \*\*cwong\*\* 已登記備用電郵地址，我已將連結發送至該地址；[\s\S]*請於 30 分鐘內開啟連結設定新 PIN/],
       ]);
       expectAllIn('zh-hk', chat.transcript);
       await t.services.background.drain();
@@ -144,14 +145,15 @@ describe('choosing the language', () => {
     await converse(chat, [
       ['register', 'What is your portal UID?'],
       ['jdoe', 'I have sent a 6-digit code'],
-      ['中文', '好的，之後會以中文回覆', '如 **jdoe** 是本系統的帳戶，我已將 6 位數字驗證碼發送至該帳戶的大學電郵地址'],
+      // Asked again, not announced again: "I have sent a code" would claim another send.
+      ['中文', '好的，之後會以中文回覆', /^我正在等待驗證碼：如 \*\*jdoe\*\* 是本系統的帳戶，6 位數字驗證碼會發送至該帳戶的大學電郵地址。[\s\S]*\*\*重發\*\*[\s\S]*\*\*更改\*\*[\s\S]*\*\*取消\*\*/],
     ]);
     await t.services.background.drain();
     await converse(chat, [
       [t.mailer.lastCode('jdoe@example.edu'), '請提供一個備用電郵地址'],
       ['English', "OK, I'll reply in English from now on", 'What alternate email address should we use'],
       ['language', '好的，之後會以中文回覆', '請提供一個備用電郵地址'],
-      ['tom@gmail.com', '我已將 6 位數字驗證碼發送至 t***@gmail.com'],
+      ['tom@gmail.com', '我已將 6 位數字驗證碼發送至 t•••@gmail.com'],
     ]);
     // Chosen in this conversation, so remembered for the account once proved.
     expect(await languageOfAccount('jdoe')).toBe('zh-hk');
@@ -173,7 +175,7 @@ describe('choosing the language', () => {
   test('a choice outlasts the conversation: the same user on the same channel keeps it, whatever the locale says', async () => {
     const storage = new MemoryStorage();
     await converse(startChat(t.services, storage, 'msteams', 'en-US', 'first'), [['中文', '好的，之後會以中文回覆']]);
-    await converse(startChat(t.services, storage, 'msteams', 'en-US', 'second'), [['hello', '抱歉，我不明白您的意思']]);
+    await converse(startChat(t.services, storage, 'msteams', 'en-US', 'second'), [['hello', '您好！我是 PIN 重設助理']]);
   });
 
   test('the account remembers it across channels: proved over SMS, the chat switches to the account language', async () => {

@@ -1,3 +1,4 @@
+import { writeFile as writeFileOnDisk } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { StoreError } from '../adapters/store/errors.js';
@@ -5,7 +6,7 @@ import { readLockOwner, type LockOwner } from '../adapters/store/lock.js';
 import type { Logger } from '../ports/logger.js';
 import { openServices } from '../services.js';
 import { filesOf, parseAdminCommand, readsStdin, runAdminCommand } from './commands.js';
-import { EXIT_USAGE, failure, type AdminInput, type AdminRequest, type AdminResult } from './result.js';
+import { EXIT_USAGE, failure, type AdminInput, type AdminLive, type AdminRequest, type AdminResult } from './result.js';
 import { adminSocketPath, BOT_ROLE, sendAdminRequest } from './socket.js';
 import { copyStore } from './storeCopy.js';
 
@@ -18,6 +19,10 @@ export interface CliIo {
   readStdin(): Promise<string>;
   /** Store warnings (e.g. a torn journal line) while the CLI holds the store. */
   warn(message: string): void;
+  /** Writes a file a command made (AdminResult.files); default: to disk, relative to where the CLI runs. */
+  writeFile?(path: string, text: string): Promise<void>;
+  /** A long command's progress and its stop (Ctrl+C), wherever the command runs. */
+  live?: AdminLive;
 }
 
 export interface CliOptions {
@@ -34,6 +39,26 @@ export interface CliOptions {
  * (always with PostgreSQL, whichever instances run; pending migrations are applied on the way).
  */
 export async function runCli(argv: readonly string[], options: CliOptions, io: CliIo): Promise<AdminResult> {
+  return writeFiles(await runCommand(argv, options, io), io);
+}
+
+/** Writes the files a command made, here where the CLI runs (the bot may run elsewhere); a file that cannot be written fails the command. */
+async function writeFiles(result: AdminResult, io: CliIo): Promise<AdminResult> {
+  const { files, ...rest } = result;
+  if (!files) return result;
+  const problems: string[] = [];
+  for (const [path, text] of Object.entries(files)) {
+    try {
+      await (io.writeFile ?? ((p, t) => writeFileOnDisk(p, t, 'utf8')))(path, text);
+    } catch (err) {
+      problems.push(`Cannot write ${path}: ${describeFsError(err)}`);
+    }
+  }
+  if (problems.length === 0) return rest;
+  return { ...rest, stderr: `${rest.stderr}${problems.join('\n')}\n`, exitCode: EXIT_USAGE };
+}
+
+async function runCommand(argv: readonly string[], options: CliOptions, io: CliIo): Promise<AdminResult> {
   const parsed = parseAdminCommand(argv);
   if (!parsed.ok) return parsed.result;
   let config;
@@ -71,17 +96,17 @@ export async function runCli(argv: readonly string[], options: CliOptions, io: C
     return failure(`Cannot open the store ${config.STORE === 'postgres' ? 'in PostgreSQL (DATABASE_URL)' : `in ${dataDir}`}: ${(err as Error)?.message ?? String(err)}`);
   }
   try {
-    return await runAdminCommand(services, request.argv, request.input);
+    return await runAdminCommand(services, request.argv, request.input, io.live);
   } finally {
     await services.close().catch((err: unknown) => io.warn(`warning: closing the store failed: ${(err as Error)?.message ?? String(err)}`));
   }
 }
 
 /** Sends the command to the bot that holds DATA_DIR; the CLI never writes the store behind its back. */
-export async function runInBot(dataDir: string, owner: LockOwner, request: AdminRequest): Promise<AdminResult> {
+export async function runInBot(dataDir: string, owner: LockOwner, request: AdminRequest, live: AdminLive = {}): Promise<AdminResult> {
   const path = adminSocketPath(dataDir);
   try {
-    return await sendAdminRequest(path, request);
+    return await sendAdminRequest(path, request, live);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return failure(

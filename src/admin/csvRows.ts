@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { normalizeUid } from '../domain/contactFormats.js';
+import { describeContactProblem, parseUid } from '../domain/contactFormats.js';
 
 /** One data row of an import file, by column name, with the line it starts on (the header is line 1). */
 export interface CsvRow {
@@ -94,10 +94,10 @@ export function duplicateKeys(rows: readonly { line: number; key: string | undef
 export function checkRowStart(row: CsvRow, problems: string[]): string | undefined {
   if (row.fieldCountProblem) problems.push(`row: ${row.fieldCountProblem}`);
   const raw = row.values['uid'];
-  const uid = normalizeUid(raw ?? '');
+  const uid = parseUid(raw ?? '');
   if (!raw?.trim()) problems.push('uid: missing');
-  else if (!uid) problems.push('uid: not a valid UID (letters, digits, dot, dash or underscore, at most 64)');
-  return uid;
+  else if (!uid.ok) problems.push(`uid: ${describeContactProblem(uid.problem)}`);
+  return uid.ok ? uid.value : undefined;
 }
 
 /**

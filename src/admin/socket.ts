@@ -4,14 +4,16 @@ import { join, resolve } from 'node:path';
 import { StoreError } from '../adapters/store/errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Services } from '../services.js';
-import { runAdminCommand } from './commands.js';
-import { EXIT_USAGE, failure, type AdminRequest, type AdminResult } from './result.js';
+import { runAdminCommand, runsLong } from './commands.js';
+import { EXIT_USAGE, failure, type AdminProgress, type AdminRequest, type AdminResult } from './result.js';
 
 /**
  * The admin socket lets the CLI run commands inside a running bot, so that only one process ever
  * writes the store. Protocol (one request per connection, UTF-8, newline-delimited JSON):
  *   client -> bot: {"argv": string[], "input": {"files": {name: text}, "stdin": string}}\n
- *   bot -> client: {"stdout": string, "stderr": string, "exitCode": number}\n, then the bot closes.
+ *   bot -> client: {"stdout": string, "stderr": string, "exitCode": number, "files"?: {path: text}}\n, then the bot closes.
+ * A long command (`nudge`) may first send {"progress": {...}}\n lines; a client that ends its side
+ * of the connection (Ctrl+C) asks it to stop, and still reads its answer.
  * The socket file is DATA_DIR/admin.sock, mode 0600, inside the owner-only DATA_DIR.
  */
 export const ADMIN_SOCKET_FILE = 'admin.sock';
@@ -41,11 +43,21 @@ export function toAdminRequest(x: unknown): AdminRequest | undefined {
   return { argv, input: { files, stdin } };
 }
 
+function toAdminProgress(x: unknown): AdminProgress | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const p = (x as { progress?: unknown }).progress as Record<string, unknown> | undefined;
+  if (typeof p !== 'object' || p === null) return undefined;
+  const { done, total, startedAt, now, perMinute } = p;
+  if (![done, total, startedAt, now].every((v) => typeof v === 'number')) return undefined;
+  return { done: done as number, total: total as number, startedAt: startedAt as number, now: now as number, ...(typeof perMinute === 'number' ? { perMinute } : {}) };
+}
+
 function toAdminResult(x: unknown): AdminResult | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
-  const { stdout, stderr, exitCode } = x as Record<string, unknown>;
+  const { stdout, stderr, exitCode, files } = x as Record<string, unknown>;
   if (typeof stdout !== 'string' || typeof stderr !== 'string' || !Number.isInteger(exitCode)) return undefined;
-  return { stdout, stderr, exitCode: exitCode as number };
+  if (files !== undefined && !isStringRecord(files)) return undefined;
+  return { stdout, stderr, exitCode: exitCode as number, ...(files ? { files } : {}) };
 }
 
 /** Removes a socket file left by a bot that did not shut down cleanly; refuses to remove anything else. */
@@ -80,7 +92,8 @@ export async function startAdminSocket(dataDir: string, services: Services, logg
     if (!socket.destroyed) socket.end(`${JSON.stringify(result)}\n`);
   };
 
-  const server = createServer((socket) => {
+  // Half-open: a client that ends its side (to stop a long command) still gets the answer.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     waiting.add(socket);
     socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
     socket.on('error', (err) => logger.debug({ err }, 'admin socket client error'));
@@ -123,10 +136,21 @@ export async function startAdminSocket(dataDir: string, services: Services, logg
         return;
       }
       const { argv, input } = request;
-      const run = queue.then(async () => {
+      const stop = new AbortController();
+      socket.once('end', () => stop.abort());
+      socket.once('close', () => stop.abort());
+      const live = {
+        signal: stop.signal,
+        onProgress: (progress: AdminProgress) => {
+          if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify({ progress })}\n`);
+        },
+      };
+      // A long run goes beside the queue, so an `unlock` is never kept waiting for hours behind a campaign.
+      const after = runsLong(argv) ? Promise.resolve() : queue;
+      const run = after.then(async () => {
         let result: AdminResult;
         try {
-          result = await runAdminCommand(services, argv, input);
+          result = await runAdminCommand(services, argv, input, live);
         } catch (err) {
           // runAdminCommand answers every error itself; this is only a last guard so the client is never left waiting.
           logger.error({ err }, 'admin command failed');
@@ -136,7 +160,7 @@ export async function startAdminSocket(dataDir: string, services: Services, logg
         logger.info({ command: argv.slice(0, 2).join(' '), exitCode: result.exitCode }, 'admin command');
         answer(socket, result);
       });
-      queue = run.catch(() => undefined);
+      if (!runsLong(argv)) queue = run.catch(() => undefined);
       running.add(run);
       void run.finally(() => running.delete(run)).catch(() => undefined);
     };
@@ -169,14 +193,14 @@ export async function startAdminSocket(dataDir: string, services: Services, logg
 }
 
 /** Sends one request to the bot's admin socket and returns its answer. Rejects if the bot cannot be reached. */
-export function sendAdminRequest(socketPath: string, request: AdminRequest): Promise<AdminResult> {
+export function sendAdminRequest(socketPath: string, request: AdminRequest, live: { onProgress?: (p: AdminProgress) => void; signal?: AbortSignal } = {}): Promise<AdminResult> {
   const line = `${JSON.stringify(request)}\n`;
   if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) {
     return Promise.resolve(failure(`The command and its files are larger than ${MAX_REQUEST_BYTES / (1024 * 1024)} MB, too large to send to the running bot; split the file.`, EXIT_USAGE));
   }
   return new Promise((resolvePromise, reject) => {
     const socket = createConnection(socketPath);
-    const chunks: Buffer[] = [];
+    socket.setEncoding('utf8');
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;
@@ -184,24 +208,35 @@ export function sendAdminRequest(socketPath: string, request: AdminRequest): Pro
       socket.destroy();
       fn();
     };
-    socket.on('connect', () => socket.write(line));
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      if (chunk.includes(0x0a)) finish();
+    socket.on('connect', () => {
+      socket.write(line);
+      // Asked to stop: end our side; the bot stops the command and still answers.
+      live.signal?.addEventListener('abort', () => socket.end(), { once: true });
     });
-    socket.on('end', () => finish());
-    socket.on('error', (err) => settle(() => reject(err)));
-    const finish = () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const newline = text.indexOf('\n');
-      if (newline === -1) return settle(() => reject(new Error('the bot closed the connection without answering')));
-      let result: AdminResult | undefined;
-      try {
-        result = toAdminResult(JSON.parse(text.slice(0, newline)));
-      } catch {
-        result = undefined;
+    let buffered = '';
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      // Progress lines come first; the answer is the first line that is not one.
+      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+        const lineText = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(lineText);
+        } catch {
+          parsed = undefined;
+        }
+        const progress = toAdminProgress(parsed);
+        if (progress) {
+          live.onProgress?.(progress);
+          continue;
+        }
+        const result = toAdminResult(parsed);
+        settle(() => (result ? resolvePromise(result) : reject(new Error('the bot sent an answer that is not an admin result'))));
+        return;
       }
-      settle(() => (result ? resolvePromise(result) : reject(new Error('the bot sent an answer that is not an admin result'))));
-    };
+    });
+    socket.on('end', () => settle(() => reject(new Error('the bot closed the connection without answering'))));
+    socket.on('error', (err) => settle(() => reject(err)));
   });
 }

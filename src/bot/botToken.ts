@@ -1,6 +1,18 @@
-import type { Activity, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { Activity, ConfigurationBotFrameworkAuthentication, TurnContext } from 'botbuilder';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+
+const VERIFIED = Symbol('botFrameworkTokenVerified');
+
+/** Marks a turn whose request carried a Bot Framework token this bot verified (set by the HTTP layer only). */
+export function markTokenVerified(context: TurnContext): void {
+  context.turnState.set(VERIFIED, true);
+}
+
+/** Whether this turn's request carried a Bot Framework token this bot verified; false for every other turn. */
+export function isTokenVerified(context: TurnContext): boolean {
+  return context.turnState.get(VERIFIED) === true;
+}
 
 /** Whether a request to /api/messages carries a valid Bot Framework token for this bot. */
 export type BotTokenCheck = (activity: Activity, authorization: string) => Promise<boolean>;

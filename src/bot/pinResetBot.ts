@@ -1,11 +1,11 @@
 import { ActivityTypes, TeamsActivityHandler, TurnContext, type ConversationState, type StatePropertyAccessor, type TaskModuleRequest, type TaskModuleResponse, type UserState } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogState, type DialogStateManagerConfiguration } from 'botbuilder-dialogs';
 import { say, text, type DialogDeps } from '../../dialogs/deps.js';
-import { menuCard, PIN_PAGE_DATA_KEY, TEAMS } from '../../dialogs/cards.js';
+import { PIN_PAGE_DATA_KEY, TEAMS, withMenu } from '../../dialogs/cards.js';
 import { tenantAllowed, tenantOf } from './teamsIdentity.js';
 import { isPinPageToken } from '../domain/pinReset.js';
 
-/** What the bot needs to know about Teams (issue 5). */
+/** What the bot needs to know about Teams. */
 export interface TeamsSettings {
   /** Entra tenants whose users may use the bot; empty: any. */
   allowedTenantIds: readonly string[];
@@ -52,10 +52,10 @@ export class PinResetBot extends TeamsActivityHandler {
       await this.deps.language.load(context);
       if (activity.channelId === TEAMS && activity.conversation?.conversationType === 'personal') {
         // Installed in personal scope: Teams names the bot as the member added; welcome once.
-        await context.sendActivity({ text: text(this.deps, context, 'welcome'), attachments: [menuCard(this.deps, context)] });
+        await context.sendActivity(withMenu(this.deps, context, 'welcome'));
       } else {
         for (const member of activity.membersAdded ?? []) {
-          if (member.id !== activity.recipient?.id) await say(this.deps, context, 'welcome');
+          if (member.id !== activity.recipient?.id) await context.sendActivity(withMenu(this.deps, context, 'welcome'));
         }
       }
       await next();

@@ -3,6 +3,7 @@ import type { Directory } from '../ports/directory.js';
 import type { Logger } from '../ports/logger.js';
 import type { SignedInUser } from '../../dialogs/deps.js';
 import { TEAMS } from '../../dialogs/cards.js';
+import { isTokenVerified } from './botToken.js';
 
 /** The Entra tenant an activity came from, as Teams sends it. */
 export function tenantOf(activity: Partial<Activity>): string | undefined {
@@ -22,34 +23,25 @@ const RESOLVED = Symbol('teamsSignedInUid');
 
 /**
  * Finds the portal account of the user signed in to Teams: by their Entra object id, else by the
- * UPN or email the Bot Connector gives for them (TeamsInfo.getMember). Only a verified Bot
- * Framework request can claim an identity; without MicrosoftAppId (local testing) only a
- * connector on this machine is believed, so nobody can pose as a Teams user from outside.
+ * UPN or email the Bot Connector gives for them (TeamsInfo.getMember). An identity is believed
+ * only on a turn whose request carried a Bot Framework token this bot verified; anything else (a
+ * local client, a connector on this machine) could claim any user. `trustUnverified`
+ * (TRUST_UNVERIFIED_TEAMS_IDENTITY, local trials and tests only) lifts that rule.
  */
 export class TeamsIdentity implements SignedInUser {
   constructor(
     private readonly directory: Directory,
     private readonly logger: Logger,
-    private readonly requestsAuthenticated: boolean,
+    private readonly trustUnverified = false,
   ) {}
 
   async uidOf(context: TurnContext): Promise<string | undefined> {
     if (context.activity.channelId !== TEAMS) return undefined;
     const cached = context.turnState.get(RESOLVED) as { uid: string | undefined } | undefined;
     if (cached) return cached.uid;
-    const uid = this.trusted(context.activity) ? await this.lookUp(context) : undefined;
+    const uid = this.trustUnverified || isTokenVerified(context) ? await this.lookUp(context) : undefined;
     context.turnState.set(RESOLVED, { uid });
     return uid;
-  }
-
-  private trusted(activity: Activity): boolean {
-    if (this.requestsAuthenticated) return true;
-    try {
-      const host = new URL(activity.serviceUrl).hostname;
-      return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
-    } catch {
-      return false;
-    }
   }
 
   private async lookUp(context: TurnContext): Promise<string | undefined> {

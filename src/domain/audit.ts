@@ -32,7 +32,20 @@ export type AuditName =
   | 'sms.flood_limited'
   | 'sms.ceiling_reached'
   | 'sms.undelivered'
-  | 'teams.tenant_refused';
+  | 'teams.tenant_refused'
+  | 'contacts.restored'
+  // The service desk: hand-offs to a person, the registration campaign, re-confirmed contacts.
+  | 'handoff.requested'
+  | 'handoff.delivered'
+  | 'handoff.send_failed'
+  | 'handoff.limited'
+  | 'reminder.sent'
+  | 'reminder.failed'
+  | 'reminder.stopped'
+  | 'contacts.confirmed'
+  | 'directory.unreachable'
+  | 'unlock.requested'
+  | 'account.unlocked';
 
 export interface AuditContext {
   uid?: string;

@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { Directory } from '../ports/directory.js';
-import type { ContactRecord, LinkRecord, Table } from '../ports/store.js';
+import type { ContactRecord, Decision, LinkRecord, Table } from '../ports/store.js';
 import type { Messages } from '../messages/catalog.js';
 import type { Audit, AuditContext } from './audit.js';
 import { maskEmail, maskMobile } from './contactFormats.js';
@@ -10,6 +10,19 @@ import type { Notices } from './notices.js';
 import type { LanguagePreferences } from './languagePreferences.js';
 import type { SecurityPolicy } from './policy.js';
 import type { VerificationCodes } from './verificationCodes.js';
+import type { ServerKey } from './secrets.js';
+
+/** The tombstone of one erased contact: an HMAC of the account, the kind and the value; never the value itself. */
+export function erasureMark(key: ServerKey, uid: string, kind: 'email' | 'mobile', value: string): string {
+  return key.mac('erased-contact', uid, kind, kind === 'email' ? value.toLowerCase() : value);
+}
+
+/** The erased contacts among `contact` for this account (by their tombstones in `record`). */
+export function erasedAmong(key: ServerKey, record: ContactRecord | undefined, uid: string, contact: { email?: string; mobile?: string }): ('email' | 'mobile')[] {
+  const marks = new Set(record?.erased ?? []);
+  if (marks.size === 0) return [];
+  return (['email', 'mobile'] as const).filter((kind) => contact[kind] !== undefined && marks.has(erasureMark(key, uid, kind, contact[kind]!)));
+}
 
 export interface ErasureResult {
   /** What was deleted, masked. */
@@ -32,6 +45,7 @@ export interface ContactErasureDeps {
   policy: SecurityPolicy;
   clock: Clock;
   languages: LanguagePreferences;
+  key: ServerKey;
 }
 
 /**
@@ -42,11 +56,23 @@ export interface ContactErasureDeps {
 export class ContactErasure {
   constructor(private readonly deps: ContactErasureDeps) {}
 
-  /** Undefined when the account has no contacts to erase. */
+  /**
+   * Undefined when the account has no contacts to erase. What stays is a tombstone with no
+   * contact data (an HMAC of each erased value), so a later import cannot bring them back.
+   */
   async erase(uid: string, ctx: AuditContext): Promise<ErasureResult | undefined> {
-    const { contacts, links, codes, directory, audit } = this.deps;
+    const { contacts, links, codes, directory, audit, key, clock } = this.deps;
+    const now = clock.now();
     // One atomic step: what is erased is what was there, even if a registration is being saved meanwhile.
-    const contact = await contacts.update(uid, (current) => (current ? { next: null, answer: current } : { answer: undefined }));
+    const contact = await contacts.update(uid, (current): Decision<ContactRecord, ContactRecord | undefined> => {
+      if (!current || (!current.email && !current.mobile)) return { answer: undefined };
+      const marks = [
+        ...(current.erased ?? []),
+        ...(current.email ? [erasureMark(key, uid, 'email', current.email)] : []),
+        ...(current.mobile ? [erasureMark(key, uid, 'mobile', current.mobile)] : []),
+      ];
+      return { next: { uid, source: current.source, verifiedAt: current.verifiedAt, updatedAt: now, erased: [...new Set(marks)], erasedAt: now }, answer: current };
+    });
     if (!contact) return undefined;
     const stopped = await revokeOpenLinksAndCodes(links, codes, uid);
     const revoked = stopped.links + stopped.codes;

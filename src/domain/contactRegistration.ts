@@ -7,32 +7,60 @@ import type { Audit, AuditContext } from './audit.js';
 import type { BackgroundWork } from './background.js';
 import { isInstitutionalEmail, maskEmail, maskMobile, normalizeEmail, normalizeMobile } from './contactFormats.js';
 import { composeMail } from './mailContent.js';
+import { contactsOf } from './accountContacts.js';
 import type { Outbound } from './outbound.js';
 import type { Notices } from './notices.js';
 import type { SecurityPolicy } from './policy.js';
 import type { Throttles } from './throttles.js';
 import type { VerificationCodes } from './verificationCodes.js';
+import type { ServerKey } from './secrets.js';
+import { erasedAmong, erasureMark } from './contactErasure.js';
 
 export interface TurnContextInfo extends AuditContext {
   channel: string;
   locale?: string;
 }
 
+/** Self-service is paused for the account until `until` (ms since the epoch); any UID string has its own pause. */
+export interface Paused {
+  kind: 'paused';
+  until: number;
+}
+
+/** `target` is the address or number the code went to, masked for chat (`''` where the user never typed it). */
 export type SendResult =
   | { kind: 'sent'; challengeId: string; target: string }
-  | { kind: 'paused' }
+  | Paused
   | { kind: 'destination-limited'; target: string }
   | { kind: 'send-failed'; target: string };
 
 export type AltEmailResult = SendResult | { kind: 'invalid' } | { kind: 'institutional' };
 export type MobileResult = SendResult | { kind: 'invalid' };
 
+/**
+ * What an import did with one account's contacts: `kept` (self-registered, never replaced),
+ * `erased` (erased with contacts delete, not brought back), or a change; `restored` names the
+ * erased contacts an import was told to bring back (`--restore-erased`).
+ */
+export type ImportedContact = 'created' | 'updated' | 'unchanged' | 'kept' | 'erased' | { restored: ('email' | 'mobile')[]; change: 'created' | 'updated' };
+
 /** How the user proved who they are before changing contacts. */
 export type IdentityProof = { kind: 'code'; challengeId: string } | { kind: 'signed-in' };
 
+/** Contacts masked for chat (`t•••@gmail.com`, `+852 ••••1234`). */
 export interface MaskedContacts {
   email?: string;
   mobile?: string;
+}
+
+export interface SavedContacts extends MaskedContacts {
+  /** Whether earlier contacts, now replaced, were told of the change (besides the institutional email). */
+  toldPrevious: boolean;
+}
+
+/** The account's pause, read once a limit refused a send or a check. */
+export async function pauseOf(throttles: Throttles, uid: string, fallbackUntil: number): Promise<Paused> {
+  return { kind: 'paused', until: (await throttles.pausedUntil(uid)) ?? fallbackUntil };
 }
 
 /**
@@ -55,6 +83,7 @@ export class ContactRegistration {
       background: BackgroundWork;
       notices: Notices;
       languages: LanguagePreferences;
+      key: ServerKey;
     },
   ) {}
 
@@ -65,8 +94,9 @@ export class ContactRegistration {
   async startIdentity(uid: string, ctx: TurnContextInfo): Promise<SendResult> {
     const { directory, throttles, codes, audit } = this.deps;
     const actx = { ...ctx, uid };
-    if ((await throttles.reserveSend(uid, undefined, actx)) !== 'ok') return { kind: 'paused' };
+    // Looked up first: an unreachable directory then costs the user no send.
     const account = await directory.findByUid(uid);
+    if ((await throttles.reserveSend(uid, undefined, actx)) !== 'ok') return this.paused(uid);
     const { challenge, code } = await codes.create(uid, 'identity', 'email', account?.email ?? '', account !== undefined);
     if (account) {
       this.deps.background.run('identity code', async () => {
@@ -89,7 +119,7 @@ export class ContactRegistration {
   }
 
   async startMobile(uid: string, input: string, ctx: TurnContextInfo): Promise<MobileResult> {
-    const mobile = normalizeMobile(input);
+    const mobile = normalizeMobile(input, this.deps.policy.phoneRegion);
     if (!mobile) return { kind: 'invalid' };
     return this.sendToContact(uid, 'mobile', mobile, ctx);
   }
@@ -108,9 +138,10 @@ export class ContactRegistration {
     const { throttles, codes, audit, outbound } = this.deps;
     const actx = { ...ctx, uid };
     const masked = purpose === 'mobile' ? maskMobile(target) : maskEmail(target);
+    const shown = purpose === 'mobile' ? maskMobile(target, 'chat') : maskEmail(target, 'chat');
     const decision = await throttles.reserveSend(uid, target, actx);
-    if (decision === 'paused') return { kind: 'paused' };
-    if (decision === 'destination-limited') return { kind: 'destination-limited', target: masked };
+    if (decision === 'paused') return this.paused(uid);
+    if (decision === 'destination-limited') return { kind: 'destination-limited', target: shown };
     const { challenge, code } = await codes.create(uid, purpose, purpose === 'mobile' ? 'sms' : 'email', target, true);
     const minutes = Math.round(this.deps.policy.codeTtlMs / 60_000);
     const audience = await this.deps.languages.of(uid);
@@ -122,16 +153,20 @@ export class ContactRegistration {
     await audit.record(ok ? 'code.sent' : 'code.send_failed', actx, ok ? 'ok' : 'fail', { purpose, to: masked });
     if (!ok) {
       await codes.revoke(challenge.id);
-      return { kind: 'send-failed', target: masked };
+      return { kind: 'send-failed', target: shown };
     }
-    return { kind: 'sent', challengeId: challenge.id, target: masked };
+    return { kind: 'sent', challengeId: challenge.id, target: shown };
+  }
+
+  private paused(uid: string): Promise<Paused> {
+    return pauseOf(this.deps.throttles, uid, this.deps.clock.now() + this.deps.policy.pauseMs);
   }
 
   /**
    * Saves both contacts once each was verified by its code and the identity was proved recently.
    * Returns undefined when a proof is missing or too old (nothing is saved).
    */
-  async save(uid: string, proofs: { identity: IdentityProof; emailChallengeId: string; mobileChallengeId: string }, ctx: TurnContextInfo): Promise<MaskedContacts | undefined> {
+  async save(uid: string, proofs: { identity: IdentityProof; emailChallengeId: string; mobileChallengeId: string }, ctx: TurnContextInfo): Promise<SavedContacts | undefined> {
     const { codes, policy, contacts, clock, audit } = this.deps;
     const window = policy.verifiedWindowMs;
     const identityOk = proofs.identity.kind === 'signed-in' || (await codes.usedRecently(proofs.identity.challengeId, uid, 'identity', window));
@@ -141,46 +176,86 @@ export class ContactRegistration {
     const account = await this.deps.directory.findByUid(uid);
     if (!account) return undefined;
     const now = clock.now();
-    const record: ContactRecord = { uid, email: email.target, mobile: mobile.target, source: 'self', verifiedAt: now, updatedAt: now };
+    let record: ContactRecord = { uid, email: email.target, mobile: mobile.target, source: 'self', verifiedAt: now, updatedAt: now };
     // One atomic step, so a racing import or erasure (on any instance) sees either all of it or none.
-    const previous = await contacts.update(uid, (before) => ({ next: record, answer: before }));
+    // Tombstones of erased contacts outlive a new registration, so a later import still cannot bring those back.
+    const { previous, saved } = await contacts.update(uid, (before) => {
+      const next: ContactRecord = before?.erased ? { ...record, erased: before.erased, ...(before.erasedAt !== undefined ? { erasedAt: before.erasedAt } : {}) } : record;
+      return { next, answer: { previous: before, saved: next } };
+    });
+    record = saved;
     const masked = { email: maskEmail(email.target), mobile: maskMobile(mobile.target) };
     await audit.record('contacts.changed', { ...ctx, uid }, 'ok', { ...masked, via: proofs.identity.kind });
+    const toldPrevious = this.notifyChange(account.uid, account.email, previous, record, ctx, await this.deps.languages.of(account.uid));
+    return { email: maskEmail(email.target, 'chat'), mobile: maskMobile(mobile.target, 'chat'), toldPrevious };
+  }
+
+  /**
+   * Replaces one contact (the other stays) once the new one was verified by its code and the
+   * identity was proved recently: a re-confirmation where only one changed. Both count as
+   * verified now, since the user has just said the other is still theirs.
+   */
+  async replaceOne(uid: string, proofs: { identity: IdentityProof; kind: 'email' | 'mobile'; challengeId: string }, ctx: TurnContextInfo): Promise<MaskedContacts | undefined> {
+    const { codes, policy, contacts, clock, audit } = this.deps;
+    const window = policy.verifiedWindowMs;
+    const identityOk = proofs.identity.kind === 'signed-in' || (await codes.usedRecently(proofs.identity.challengeId, uid, 'identity', window));
+    const proof = await codes.usedRecently(proofs.challengeId, uid, proofs.kind === 'email' ? 'alt-email' : 'mobile', window);
+    if (!identityOk || !proof) return undefined;
+    const account = await this.deps.directory.findByUid(uid);
+    if (!account) return undefined;
+    const now = clock.now();
+    const { previous, record } = await contacts.update(uid, (before) => {
+      const next: ContactRecord = { ...(before ?? {}), uid, source: 'self', verifiedAt: now, updatedAt: now, [proofs.kind]: proof.target };
+      return { next, answer: { previous: before, record: next } };
+    });
+    const masked = { ...(record.email ? { email: maskEmail(record.email) } : {}), ...(record.mobile ? { mobile: maskMobile(record.mobile) } : {}) };
+    await audit.record('contacts.changed', { ...ctx, uid }, 'ok', { ...masked, via: proofs.identity.kind, changed: proofs.kind });
     this.notifyChange(account.uid, account.email, previous, record, ctx, await this.deps.languages.of(account.uid));
-    return masked;
+    return { ...(record.email ? { email: maskEmail(record.email, 'chat') } : {}), ...(record.mobile ? { mobile: maskMobile(record.mobile, 'chat') } : {}) };
   }
 
   /**
    * Reuses a contact registered for the VPN's two-factor login (imported by the service desk), as
-   * verified. A contact the user registered with the bot is never replaced by an import.
+   * verified. A contact the user registered with the bot is never replaced by an import, and a
+   * contact erased with `contacts delete` is not brought back (`erased`) unless `restoreErased`.
    */
-  importContact(uid: string, contact: { email?: string; mobile?: string }): Promise<'created' | 'updated' | 'unchanged' | 'kept'> {
-    const now = this.deps.clock.now();
-    // One atomic step: the check for a self-registration and the write, so a registration saved meanwhile is never replaced.
-    return this.deps.contacts.update(uid, (existing): Decision<ContactRecord, 'created' | 'updated' | 'unchanged' | 'kept'> => {
-      if (existing?.source === 'self') return { answer: 'kept' };
-      if (existing && existing.email === contact.email && existing.mobile === contact.mobile) return { answer: 'unchanged' };
+  importContact(uid: string, contact: { email?: string; mobile?: string }, { restoreErased = false }: { restoreErased?: boolean } = {}): Promise<ImportedContact> {
+    const { key, clock } = this.deps;
+    const now = clock.now();
+    // One atomic step: the checks (a self-registration, a tombstone) and the write, so a registration or erasure saved meanwhile is never undone.
+    return this.deps.contacts.update(uid, (existing): Decision<ContactRecord, ImportedContact> => {
+      const live = existing !== undefined && (existing.email !== undefined || existing.mobile !== undefined);
+      if (live && existing.source === 'self') return { answer: 'kept' };
+      const erased = erasedAmong(key, existing, uid, contact);
+      if (erased.length > 0 && !restoreErased) return { answer: 'erased' };
+      if (live && existing.email === contact.email && existing.mobile === contact.mobile) return { answer: 'unchanged' };
       const record: ContactRecord = { uid, source: 'import', verifiedAt: now, updatedAt: now };
       if (contact.email) record.email = contact.email;
       if (contact.mobile) record.mobile = contact.mobile;
-      return { next: record, answer: existing ? 'updated' : 'created' };
+      // A restored contact loses its tombstone; the others keep theirs.
+      const restored = new Set(erased.map((kind) => erasureMark(key, uid, kind, contact[kind]!)));
+      const kept = (existing?.erased ?? []).filter((mark) => !restored.has(mark));
+      if (kept.length > 0) Object.assign(record, { erased: kept, ...(existing?.erasedAt !== undefined ? { erasedAt: existing.erasedAt } : {}) });
+      const change = live ? 'updated' : 'created';
+      return { next: record, answer: erased.length > 0 ? { restored: erased, change } : change };
     });
   }
 
+  /** The contacts a reset would use (registered, or from the directory's own attributes), masked. */
   async current(uid: string): Promise<MaskedContacts | undefined> {
-    const rec = await this.deps.contacts.get(uid);
-    if (!rec || (!rec.email && !rec.mobile)) return undefined;
-    return { email: rec.email && maskEmail(rec.email), mobile: rec.mobile && maskMobile(rec.mobile) };
+    const rec = contactsOf(await this.deps.directory.findByUid(uid), await this.deps.contacts.get(uid));
+    if (!rec.email && !rec.mobile) return undefined;
+    return { email: rec.email && maskEmail(rec.email, 'chat'), mobile: rec.mobile && maskMobile(rec.mobile, 'chat') };
   }
 
-  /** Tells the institutional email and the previous contacts (which may now be an attacker's loss). */
-  private notifyChange(uid: string, institutional: string, previous: ContactRecord | undefined, now: ContactRecord, ctx: TurnContextInfo, audience: Audience): void {
+  /** Tells the institutional email and the previous contacts (which may now be an attacker's loss); true if there were previous ones to tell. */
+  private notifyChange(uid: string, institutional: string, previous: ContactRecord | undefined, now: ContactRecord, ctx: TurnContextInfo, audience: Audience): boolean {
     const { messages, policy } = this.deps;
     const notSet = { key: 'status.notSet' } as const;
     const params = {
       uid,
       when: localTime(this.deps.clock.now()),
-      channel: ctx.channel,
+      via: { key: channelPhrase(ctx.channel) },
       email: now.email ? maskEmail(now.email) : notSet,
       mobile: now.mobile ? maskMobile(now.mobile) : notSet,
       serviceDesk: policy.serviceDeskContact,
@@ -198,6 +273,7 @@ export class ContactRegistration {
       },
       { ...ctx, uid },
     );
+    return Boolean(oldEmail || oldMobile);
   }
 
   private codeMail(to: string, code: string, audience: Audience) {
@@ -205,6 +281,13 @@ export class ContactRegistration {
     const params = { code, minutes: Math.round(policy.codeTtlMs / 60_000), serviceDesk: policy.serviceDeskContact };
     return composeMail(to, messages.subject(audience, 'mail.code.subject', params), messages.sections(audience, 'mail.code.text', params));
   }
+}
+
+/** How a notice names the channel a change was made on: never its internal id (`msteams`, `emulator`). */
+function channelPhrase(channel: string): 'notice.via.teams' | 'notice.via.sms' | 'notice.via.chat' {
+  if (channel === 'msteams') return 'notice.via.teams';
+  if (channel === 'sms') return 'notice.via.sms';
+  return 'notice.via.chat';
 }
 
 // Built once: toLocaleString with options builds a new formatter (slow) on every call.

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { Directory } from '../ports/directory.js';
+import { DirectoryUnavailableError, type Directory } from '../ports/directory.js';
 import type { PreferenceRecord, Table } from '../ports/store.js';
 import { languageOfLocale, type Language } from '../messages/catalog.js';
 
@@ -22,7 +22,11 @@ export class LanguagePreferences {
 
   /** Remembers `language` for an existing account; does nothing for an unknown one. */
   async remember(uid: string, language: Language): Promise<void> {
-    const account = await this.directory.findByUid(uid);
+    // A language is not worth stopping a flow for: with the directory unreachable it is remembered next time.
+    const account = await this.directory.findByUid(uid).catch((err: unknown) => {
+      if (err instanceof DirectoryUnavailableError) return undefined;
+      throw err;
+    });
     if (!account) return;
     const now = this.clock.now();
     await this.preferences.update(account.uid, (current) =>

@@ -1,22 +1,23 @@
 import type { Clock } from '../ports/clock.js';
-import type { Account, Directory } from '../ports/directory.js';
+import { DirectoryUnavailableError, PinRefusedError, type Account, type Directory, type DirectoryRefusal, type PublishedPinRules } from '../ports/directory.js';
 import type { ContactRecord, Decision, LinkRecord, Table } from '../ports/store.js';
 import type { Messages } from '../messages/catalog.js';
 import type { LanguagePreferences } from './languagePreferences.js';
 import type { Audit, AuditContext } from './audit.js';
 import type { BackgroundWork } from './background.js';
 import { maskEmail, maskMobile } from './contactFormats.js';
-import { localTime, type SendResult, type TurnContextInfo } from './contactRegistration.js';
+import { contactsOf, type AccountContacts } from './accountContacts.js';
+import { localTime, pauseOf, type Paused, type SendResult, type TurnContextInfo } from './contactRegistration.js';
 import { composeMail } from './mailContent.js';
 import type { Outbound } from './outbound.js';
 import type { Notices } from './notices.js';
-import { PinPolicy, type PinProblem } from './pinPolicy.js';
+import { pinPolicyFrom, type PinPolicy, type PinProblem, type Strength } from './pinPolicy.js';
 import type { SecurityPolicy } from './policy.js';
 import { constantTimeEqual, randomToken, sha256Hex, type ServerKey } from './secrets.js';
 import type { Throttles } from './throttles.js';
 import type { VerificationCodes } from './verificationCodes.js';
 
-export type EmailLinkResult = { kind: 'accepted' } | { kind: 'paused' };
+export type EmailLinkResult = { kind: 'accepted' } | Paused;
 /** A subset of ContactRegistration's SendResult, so a dialog can treat both alike. `target` is always ''. */
 export type ResetSmsResult = Extract<SendResult, { kind: 'sent' } | { kind: 'paused' }>;
 export type PageOpen = { kind: 'valid'; uid: string; csrf: string; expiresAt: number } | { kind: 'invalid' };
@@ -25,8 +26,17 @@ export interface PinSubmission {
   pin: string;
   confirm: string;
 }
-/** `rejected` carries the account so the page can show the form again without reopening the link. */
-export type SubmitResult = { kind: 'invalid' } | { kind: 'rejected'; problems: PinProblem[]; uid: string } | { kind: 'done'; uid: string };
+/**
+ * `rejected` carries the account and the link's expiry so the page can show the form again without
+ * reopening the link, and zxcvbn's feedback on a weak PIN;
+ * `refusal` when the directory refused the PIN under its own policy. `unavailable`: the directory
+ * could not be reached, nothing changed and the link still works.
+ */
+export type SubmitResult =
+  | { kind: 'invalid' }
+  | { kind: 'rejected'; problems: PinProblem[]; refusal?: DirectoryRefusal; uid: string; expiresAt: number; strength?: Strength }
+  | { kind: 'unavailable'; uid: string }
+  | { kind: 'done'; uid: string };
 
 export interface PinResetDeps {
   directory: Directory;
@@ -43,18 +53,8 @@ export interface PinResetDeps {
   notices: Notices;
   key: ServerKey;
   languages: LanguagePreferences;
-  /** Default: 8-64 characters and zxcvbn-ts's common-password list. */
+  /** Default: 8-64 characters, zxcvbn-ts at `policy.pinMinStrength`, the institution's name as easy-to-guess words. */
   pinPolicy?: PinPolicy;
-}
-
-/** The slice of the composed services (src/services.ts) that a PinReset is built from. */
-export interface PinResetServices extends Omit<PinResetDeps, 'contacts' | 'links' | 'pinPolicy'> {
-  store: { contacts: Table<ContactRecord>; links: Table<LinkRecord> };
-}
-
-export function createPinReset(services: PinResetServices): PinReset {
-  const { directory, store, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages } = services;
-  return new PinReset({ directory, contacts: store.contacts, links: store.links, codes, throttles, outbound, audit, messages, policy, clock, background, notices, key, languages });
 }
 
 // Each rejected PIN may have been compared with the current one, so a link allows only a few.
@@ -74,7 +74,7 @@ export class PinReset {
   readonly pinPolicy: PinPolicy;
 
   constructor(private readonly deps: PinResetDeps) {
-    this.pinPolicy = deps.pinPolicy ?? new PinPolicy();
+    this.pinPolicy = deps.pinPolicy ?? pinPolicyFrom(deps.policy);
   }
 
   /** Mails a link to the registered alternate email, if there is one. The mail goes out in the background. */
@@ -84,7 +84,7 @@ export class PinReset {
     const { account, contact } = await this.lookUp(uid);
     const email = account && contact?.email;
     const decision = await throttles.reserveSend(uid, email || standIn(uid), actx);
-    if (decision === 'paused') return { kind: 'paused' };
+    if (decision === 'paused') return this.paused(uid);
     const outcome = !account ? 'unknown account' : !email ? 'no alternate email' : decision === 'destination-limited' ? 'destination limited' : 'link';
     await audit.record('reset.requested', actx, 'info', { via: 'email', outcome });
     if (account && email && decision === 'ok') {
@@ -100,7 +100,7 @@ export class PinReset {
     const { account, contact } = await this.lookUp(uid);
     const mobile = account && contact?.mobile;
     const decision = await throttles.reserveSend(uid, mobile || standIn(uid), actx);
-    if (decision === 'paused') return { kind: 'paused' };
+    if (decision === 'paused') return this.paused(uid);
     const deliver = Boolean(mobile) && decision === 'ok';
     const { challenge, code } = await codes.create(uid, 'reset-sms', 'sms', mobile || '', deliver);
     const outcome = !account ? 'unknown account' : !mobile ? 'no mobile' : decision === 'destination-limited' ? 'destination limited' : 'code';
@@ -114,6 +114,10 @@ export class PinReset {
       });
     }
     return { kind: 'sent', challengeId: challenge.id, target: '' };
+  }
+
+  private paused(uid: string): Promise<Paused> {
+    return pauseOf(this.deps.throttles, uid, this.deps.clock.now() + this.deps.policy.pauseMs);
   }
 
   /** A new SMS code replacing `challengeId` (which stops working). */
@@ -132,7 +136,12 @@ export class PinReset {
     const { codes, links, policy, audit, directory } = this.deps;
     const proof = await codes.usedRecently(challengeId, uid, 'reset-sms', policy.smsLinkTtlMs);
     if (!proof) return undefined;
-    const account = await directory.findByUid(uid);
+    // The code went only to a registered mobile of an existing account; with the directory down the link is
+    // still given, and the PIN page says to try again later (the link keeps until then).
+    const account = await directory.findByUid(uid).catch((err: unknown) => {
+      if (err instanceof DirectoryUnavailableError) return { uid: proof.uid };
+      throw err;
+    });
     if (!account) return undefined;
     const earlier = (await links.findBy('uid', account.uid)).filter((l) => l.createdAt >= proof.createdAt);
     if (earlier.some((l) => l.status === 'used')) return undefined;
@@ -148,6 +157,8 @@ export class PinReset {
     if (!found) return { kind: 'invalid' };
     const { link, tokenHash } = found;
     await this.deps.audit.record('page.opened', { ...ctx, uid: link.uid }, 'info', { via: link.via });
+    // A PIN is about to be typed: load the policy's dictionaries now rather than on the POST.
+    this.pinPolicy.prepare().catch(() => undefined);
     return { kind: 'valid', uid: link.uid, csrf: this.csrfFor(tokenHash), expiresAt: link.expiresAt };
   }
 
@@ -163,14 +174,18 @@ export class PinReset {
       await audit.record('link.invalid', actx, 'fail', { reason: 'csrf', via: link.via });
       return { kind: 'invalid' };
     }
-    const account = await directory.findByUid(link.uid);
+    const account = await this.unlessDirectoryDown(actx, () => directory.findByUid(link.uid));
+    if (account === DOWN) return { kind: 'unavailable', uid: link.uid };
     if (!account) {
       await audit.record('link.invalid', actx, 'fail', { reason: 'unknown account', via: link.via });
       return { kind: 'invalid' };
     }
-    const isCurrentPin = this.pinPolicy.worthCheckingAgainstCurrent(form.pin) && (await directory.checkPin(account.uid, form.pin));
-    const problems = this.pinPolicy.check(form.pin, form.confirm, { uid: account.uid, isCurrentPin });
-    if (problems.length > 0) return this.reject(tokenHash, problems, actx);
+    const judged = await this.pinPolicy.judge(form.pin, form.confirm, { uid: account.uid, name: account.name, email: account.email, isCurrentPin: false });
+    // Compared with the current PIN only when nothing else refuses it (scrypt is slow on purpose, and each
+    // comparison is a guess at it), and only where that is no logon attempt; elsewhere the directory's history decides.
+    const isCurrentPin = judged.problems.length === 0 && directory.comparesPins && (await directory.checkPin(account.uid, form.pin));
+    const { problems, strength } = isCurrentPin ? { problems: ['is-current' as const], strength: judged.strength } : judged;
+    if (problems.length > 0) return this.reject(tokenHash, problems, actx, { strength });
 
     // One atomic step burns the link, so of two POSTs at once (on any instances) only one sets a PIN.
     const now = clock.now();
@@ -184,12 +199,19 @@ export class PinReset {
       await audit.record('link.invalid', actx, 'fail', { reason: refused, via: link.via });
       return { kind: 'invalid' };
     }
+    let outcome: 'set' | DirectoryRefusal | typeof DOWN;
     try {
-      await directory.setPin(account.uid, form.pin);
+      outcome = await this.setInDirectory(account.uid, form.pin, actx);
     } catch (err) {
       // The PIN was not set: give the link back so the user can try again.
-      await links.update(tokenHash, (current) => (current?.status === 'used' ? { next: { ...current, status: 'open' }, answer: undefined } : { answer: undefined }));
+      await this.giveBack(tokenHash);
       throw err;
+    }
+    if (outcome !== 'set') {
+      // Refused by the directory's own policy, or the directory is unreachable: the link stays usable.
+      await this.giveBack(tokenHash);
+      if (outcome === DOWN) return { kind: 'unavailable', uid: account.uid };
+      return this.reject(tokenHash, [], actx, { refusal: outcome });
     }
     const revoked = await revokeOpenLinksAndCodes(this.deps.links, this.deps.codes, account.uid, tokenHash);
     await this.deps.throttles.clear(account.uid);
@@ -198,7 +220,12 @@ export class PinReset {
     return { kind: 'done', uid: account.uid };
   }
 
-  private async reject(tokenHash: string, problems: PinProblem[], actx: AuditContext & { uid: string }): Promise<SubmitResult> {
+  /** Opens again a link this request burnt, when its PIN was not set after all. */
+  private async giveBack(tokenHash: string): Promise<void> {
+    await this.deps.links.update(tokenHash, (current) => (current?.status === 'used' ? { next: { ...current, status: 'open' }, answer: undefined } : { answer: undefined }));
+  }
+
+  private async reject(tokenHash: string, problems: PinProblem[], actx: AuditContext & { uid: string }, { strength, refusal }: { strength?: Strength; refusal?: DirectoryRefusal } = {}): Promise<SubmitResult> {
     // Counted on the link itself, in one atomic step, so neither a restart nor another instance resets it.
     const counted = await this.deps.links.update(tokenHash, (link): Decision<LinkRecord, LinkRecord | undefined> => {
       if (!link || link.status !== 'open') return { answer: undefined };
@@ -207,16 +234,55 @@ export class PinReset {
       return { next, answer: next };
     });
     if (!counted) return { kind: 'invalid' };
-    await this.deps.audit.record('pin.rejected', actx, 'fail', { rules: problems.join(','), via: counted.via });
-    if (counted.status === 'open') return { kind: 'rejected', problems, uid: counted.uid };
+    await this.deps.audit.record('pin.rejected', actx, 'fail', refusal ? { by: 'directory', rules: refusal, via: counted.via } : { rules: problems.join(','), via: counted.via });
+    if (counted.status === 'open') {
+      return { kind: 'rejected', problems, ...(refusal ? { refusal } : {}), uid: counted.uid, expiresAt: counted.expiresAt, ...(strength && problems.includes('weak') ? { strength } : {}) };
+    }
     await this.deps.audit.record('link.invalid', actx, 'fail', { reason: 'too many rejected PINs', via: counted.via });
     return { kind: 'invalid' };
   }
 
-  private async lookUp(uid: string): Promise<{ account?: Account; contact?: ContactRecord }> {
+  /**
+   * The directory's own rules for a new PIN, to show on the page before the user types; none when
+   * the directory publishes none or cannot be reached (the page still works, and the POST says so).
+   */
+  async directoryRules(uid: string): Promise<PublishedPinRules> {
+    try {
+      return await this.deps.directory.pinRules(uid);
+    } catch {
+      return {};
+    }
+  }
+
+  /** Sets the PIN in the directory: 'set', the directory's refusal, or DOWN when it cannot be reached. */
+  private async setInDirectory(uid: string, pin: string, actx: AuditContext): Promise<'set' | DirectoryRefusal | typeof DOWN> {
+    return this.unlessDirectoryDown(actx, async () => {
+      try {
+        await this.deps.directory.setPin(uid, pin);
+        return 'set' as const;
+      } catch (err) {
+        if (err instanceof PinRefusedError) return err.refusal;
+        throw err;
+      }
+    });
+  }
+
+  /** Runs `work`; a directory that cannot be reached is audited (the log has the reason) and comes back as DOWN. */
+  private async unlessDirectoryDown<T>(actx: AuditContext, work: () => Promise<T>): Promise<T | typeof DOWN> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof DirectoryUnavailableError)) throw err;
+      await this.deps.audit.record('directory.unreachable', actx, 'fail', { during: 'pin-page' });
+      return DOWN;
+    }
+  }
+
+  /** The account and where its codes and links may go (see contactsOf). */
+  private async lookUp(uid: string): Promise<{ account?: Account; contact?: AccountContacts }> {
     const account = await this.deps.directory.findByUid(uid);
-    const contact = await this.deps.contacts.get(account?.uid ?? uid);
-    return { ...(account ? { account } : {}), ...(contact ? { contact } : {}) };
+    const contact = contactsOf(account, await this.deps.contacts.get(account?.uid ?? uid));
+    return { ...(account ? { account } : {}), contact };
   }
 
   private async mailLink(account: Account, email: string, ctx: TurnContextInfo): Promise<void> {
@@ -256,7 +322,8 @@ export class PinReset {
       await audit.record('link.invalid', ctx, 'fail', { reason: 'unknown' });
       return undefined;
     }
-    const reason = link.status !== 'open' ? link.status : clock.now() >= link.expiresAt ? 'expired' : undefined;
+    // An unlock link opens the unlock page only, never the PIN page.
+    const reason = link.purpose !== 'reset-pin' ? 'other purpose' : link.status !== 'open' ? link.status : clock.now() >= link.expiresAt ? 'expired' : undefined;
     if (reason) {
       await audit.record('link.invalid', { ...ctx, uid: link.uid }, 'fail', { reason, via: link.via });
       return undefined;
@@ -268,7 +335,7 @@ export class PinReset {
   /** Tells every registered contact and the institutional email, so someone else's reset does not go unnoticed. */
   private async notifyPinChanged(account: Account, via: LinkRecord['via'], ctx: TurnContextInfo): Promise<void> {
     const { messages, policy, contacts } = this.deps;
-    const contact = await contacts.get(account.uid);
+    const contact = contactsOf(account, await contacts.get(account.uid));
     const method = { key: via === 'email' ? 'notice.pinChanged.viaEmail' : 'notice.pinChanged.viaSms' } as const;
     const params = { uid: account.uid, when: localTime(this.deps.clock.now()), method, serviceDesk: policy.serviceDeskContact };
     const audience = await this.deps.languages.of(account.uid);
@@ -293,6 +360,8 @@ export class PinReset {
     return `${this.deps.policy.publicBaseUrl}/reset/${token}`;
   }
 }
+
+const DOWN = Symbol('directory down');
 
 /** Accounts with nothing to send to still count a send against a destination, so every request does the same writes. */
 const standIn = (uid: string) => `none:${uid}`;

@@ -15,10 +15,16 @@ export interface SecurityPolicy {
   /** How long after proving identity a registration may still be saved. */
   verifiedWindowMs: number;
   institutionEmailDomains: readonly string[];
+  /** Country of mobile numbers typed without a country code (DEFAULT_PHONE_REGION). */
+  phoneRegion: string;
   serviceDeskContact: string;
   /** The same, as Chinese replies name it. */
   serviceDeskContactZh: string;
   publicBaseUrl: string;
+  /** Lowest zxcvbn score (0-4) a new PIN may have. */
+  pinMinStrength: number;
+  /** As the PIN page names it; unset, the page names none. */
+  institutionName?: string;
 }
 
 const MINUTE = 60_000;
@@ -38,8 +44,11 @@ export function policyFromConfig(c: AppConfig): SecurityPolicy {
     smsLinkTtlMs: c.SMS_LINK_TTL_MINUTES * MINUTE,
     verifiedWindowMs: 30 * MINUTE,
     institutionEmailDomains: c.INSTITUTION_EMAIL_DOMAINS,
+    phoneRegion: c.DEFAULT_PHONE_REGION,
     serviceDeskContact: c.SERVICE_DESK_CONTACT,
     serviceDeskContactZh: c.SERVICE_DESK_CONTACT_ZH_HK ?? (c.SERVICE_DESK_CONTACT === DEFAULT_SERVICE_DESK ? '資訊科技服務台' : c.SERVICE_DESK_CONTACT),
     publicBaseUrl: c.PUBLIC_BASE_URL,
+    pinMinStrength: c.PIN_MIN_STRENGTH,
+    ...(c.INSTITUTION_NAME ? { institutionName: c.INSTITUTION_NAME } : {}),
   };
 }

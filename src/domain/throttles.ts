@@ -130,6 +130,32 @@ export class Throttles {
     );
   }
 
+  /** The account's limits now: its pause, its sends in the last hour and day, its failed checks in a row. */
+  async accountLimits(uid: string): Promise<AccountLimits> {
+    const now = this.clock.now();
+    const rec = await this.table.get(accountKey(uid));
+    const sends = (rec?.sends ?? []).filter((t) => now - t < DAY);
+    const pausedUntil = rec?.pausedUntil && rec.pausedUntil > now ? rec.pausedUntil : undefined;
+    return {
+      ...(pausedUntil ? { pausedUntil } : {}),
+      lastHour: windowCount(sends.filter((t) => now - t < HOUR), this.policy.sendsPerAccountPerHour, HOUR),
+      lastDay: windowCount(sends, this.policy.sendsPerAccountPerDay, DAY),
+      failures: { count: rec?.consecutiveFailures ?? 0, limit: this.policy.maxConsecutiveFailures },
+    };
+  }
+
+  /** Codes sent to `destination` (a phone number or address) in the last hour, against SENDS_PER_DESTINATION_PER_HOUR. */
+  async destinationLimit(destination: string): Promise<WindowCount> {
+    const now = this.clock.now();
+    const rec = await this.table.get(destKey(destination));
+    return windowCount((rec?.sends ?? []).filter((t) => now - t < HOUR), this.policy.sendsPerDestinationPerHour, HOUR);
+  }
+
+  /** Clears the per-destination counter of `destination` (by the service desk); true if there was one. */
+  clearDestination(destination: string): Promise<boolean> {
+    return this.table.update(destKey(destination), (rec) => (rec ? { next: null, answer: true } : { answer: false }));
+  }
+
   /** Clears every counter and pause of an account: after a successful reset, or by the service desk. */
   clear(uid: string): Promise<boolean> {
     return this.table.update(accountKey(uid), (acct) => (acct ? { next: null, answer: true } : { answer: false }));
@@ -148,6 +174,28 @@ function lastDay(current: ThrottleRecord | undefined, key: string, now: number):
 function refusal(rec: ThrottleRecord, now: number, retryAfterMs: number): Decision<ThrottleRecord, WindowTake> {
   if (rec.refusedAt !== undefined) return { answer: { counted: false, retryAfterMs, firstRefusal: false } };
   return { next: { ...rec, refusedAt: now, updatedAt: now }, answer: { counted: false, retryAfterMs, firstRefusal: true } };
+}
+
+/** Events counted in a sliding window against its limit; `until`: when one more may be counted, if the limit is reached now. */
+export interface WindowCount {
+  count: number;
+  limit: number;
+  until?: number;
+}
+
+export interface AccountLimits {
+  /** Set while self-service is paused for the account. */
+  pausedUntil?: number;
+  lastHour: WindowCount;
+  lastDay: WindowCount;
+  failures: { count: number; limit: number };
+}
+
+/** `times` (oldest first, all inside the window) against `limit`: at the limit, one more fits once enough have left the window. */
+function windowCount(times: readonly number[], limit: number, windowMs: number): WindowCount {
+  const sorted = [...times].sort((a, b) => a - b);
+  if (sorted.length < limit) return { count: sorted.length, limit };
+  return { count: sorted.length, limit, until: sorted[sorted.length - limit]! + windowMs };
 }
 
 /**

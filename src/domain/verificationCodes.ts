@@ -12,7 +12,7 @@ export type CodeCheck =
   | { kind: 'dead' }
   | { kind: 'expired' }
   | { kind: 'undelivered' }
-  | { kind: 'paused' };
+  | { kind: 'paused'; until: number };
 
 export interface NewCode {
   challenge: ChallengeRecord;
@@ -99,12 +99,12 @@ export class VerificationCodes {
   async check(id: string, input: string, expect: { uid: string; purpose: ChallengePurpose }, ctx: AuditContext): Promise<CodeCheck> {
     const now = this.clock.now();
     const typed = toAsciiDigits(input).replace(/\s+/g, '');
-    const paused = (await this.throttles.pausedUntil(expect.uid)) !== undefined;
+    const pausedUntil = await this.throttles.pausedUntil(expect.uid);
     // One atomic step: whether the code is still open, the comparison, and the try it uses up.
     const outcome = await this.table.update(id, (ch): Decision<ChallengeRecord, Checked> => {
       // A code made for another account or purpose is treated like one that does not exist.
       if (!ch || ch.uid !== expect.uid || ch.purpose !== expect.purpose || ch.status === 'revoked' || ch.status === 'used') return { answer: { kind: 'expired' } };
-      if (paused) return { answer: { kind: 'paused' } };
+      if (pausedUntil) return { answer: { kind: 'paused', until: pausedUntil } };
       if (ch.status === 'dead') return { answer: { kind: 'dead' } };
       if (ch.delivery === 'failed') return { answer: { kind: 'undelivered' } };
       if (now >= ch.expiresAt) return { answer: { kind: 'expired', audit: ch } };
@@ -129,7 +129,7 @@ export class VerificationCodes {
         const ch = outcome.challenge;
         const dead = ch.status === 'dead';
         await this.audit.record(dead ? 'code.dead' : 'code.wrong', ctx, 'fail', { purpose: ch.purpose, tries: ch.wrongTries });
-        if (await this.throttles.recordFailure(ch.uid, ctx)) return { kind: 'paused' };
+        if (await this.throttles.recordFailure(ch.uid, ctx)) return { kind: 'paused', until: (await this.throttles.pausedUntil(ch.uid)) ?? now + this.policy.pauseMs };
         return dead ? { kind: 'dead' } : { kind: 'wrong', triesLeft: this.policy.codeMaxTries - ch.wrongTries };
       }
       default:

@@ -15,6 +15,7 @@ export const PAGE_CSS = `:root {
   :root { --text: #f2f2f2; --muted: #c8c8c8; --bg: #161616; --accent: #7ab8ff; --error: #ff8a80; }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { font-size: 100%; -webkit-text-size-adjust: 100%; }
 body {
   margin: 0;
@@ -24,7 +25,10 @@ body {
   color: var(--text);
   background: var(--bg);
 }
-main, footer { max-width: 32rem; margin: 0 auto; }
+header, main, footer { max-width: 32rem; margin: 0 auto; }
+header { padding-bottom: 0.5rem; border-bottom: 1px solid var(--muted); }
+.institution { margin: 0; font-weight: 600; color: var(--muted); }
+.expires { color: var(--muted); }
 h1 { font-size: 1.5rem; line-height: 1.25; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.125rem; margin: 0 0 0.5rem; }
 p { margin: 0 0 1rem; }
@@ -35,7 +39,7 @@ a { color: var(--accent); }
 label { display: block; font-weight: 600; margin-bottom: 0.25rem; }
 .hint { color: var(--muted); margin-bottom: 0.5rem; }
 .error { color: var(--error); font-weight: 600; margin-bottom: 0.5rem; }
-input[type="password"] {
+input[type="password"], input[type="text"] {
   display: block;
   width: 100%;
   min-height: 2.75rem;
@@ -47,6 +51,12 @@ input[type="password"] {
   border-radius: 4px;
 }
 input[aria-invalid="true"] { border-color: var(--error); }
+.strength { margin-top: 0.5rem; }
+.strength meter { display: block; width: 100%; height: 0.75rem; }
+.strength p { margin: 0.25rem 0 0; color: var(--muted); }
+.show-pin { display: flex; align-items: center; gap: 0.5rem; margin-top: 0.75rem; min-height: 2.75rem; }
+.show-pin input { width: 1.5rem; height: 1.5rem; margin: 0; }
+.show-pin label { margin: 0; font-weight: 400; }
 button {
   min-height: 2.75rem;
   padding: 0.5rem 1.5rem;

@@ -1,10 +1,13 @@
+import { pinProblemText } from '../domain/pinProblemText.js';
 import type { Next, Request, Response, Server } from 'restify';
 import type { PinReset } from '../domain/pinReset.js';
-import type { PinProblem } from '../domain/pinPolicy.js';
+import type { PinProblem, Strength } from '../domain/pinPolicy.js';
+import { localTime } from '../domain/contactRegistration.js';
+import { DirectoryUnavailableError, type DirectoryRefusal, type PublishedPinRules } from '../ports/directory.js';
 import { htmlLang, languageOfLocale, pickLanguage, type Language, type MessageKey, type Params } from '../messages/catalog.js';
 import type { Services } from '../services.js';
 import { PAGE_CSS } from './pageCss.js';
-import { PAGE_CSS_PATH, fieldOf, message, page, pinForm } from './pageHtml.js';
+import { PAGE_CSS_PATH, fieldOf, message, page, pinForm, type FormProblem } from './pageHtml.js';
 import { sendTooMany, type RateDecision } from './rateLimit.js';
 import { isStoreUnavailable } from '../ports/store.js';
 
@@ -30,13 +33,12 @@ export const RESET_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': RESET_PAGE_CSP,
 };
 
-const PROBLEM_KEYS: Record<PinProblem, MessageKey> = {
-  'too-short': 'page.problem.too-short',
-  'too-long': 'page.problem.too-long',
-  'is-uid': 'page.problem.is-uid',
-  'is-current': 'page.problem.is-current',
-  'common': 'page.problem.common',
-  'mismatch': 'page.problem.mismatch',
+const REFUSAL_KEYS: Record<Exclude<DirectoryRefusal, 'too-short'>, MessageKey> = {
+  complexity: 'page.directory.refused.complexity',
+  quality: 'page.directory.refused.quality',
+  history: 'page.directory.refused.history',
+  'too-young': 'page.directory.refused.too-young',
+  other: 'page.directory.refused.other',
 };
 
 interface Rendered {
@@ -46,7 +48,8 @@ interface Rendered {
 
 /**
  * The PIN page (DESIGN.md): GET and HEAD show the form and never consume the link; only the POST
- * that sets the PIN does. Server-rendered, works without JavaScript; its one script only closes the Teams dialog.
+ * that sets the PIN does, and answers with the success page itself. Server-rendered, works without
+ * JavaScript; its scripts only close the Teams dialog, show the PIN and guide its strength.
  * Neither the token nor the PIN is ever logged.
  */
 export function registerResetPage(
@@ -63,35 +66,84 @@ export function registerResetPage(
   const t = (key: MessageKey, locale: string | undefined, params: Params = {}) =>
     messages.t(key, { serviceDesk: policy.serviceDeskContact, min: pinReset.pinPolicy.minLength, max: pinReset.pinPolicy.maxLength, ...params }, locale);
 
-  const document = (locale: string | undefined, title: string, main: string, outcome?: 'pin-set') =>
-    page({ lang: htmlLang(pickLanguage(locale)), title, footer: t('page.footer', locale), ...(outcome ? { outcome } : {}) }, main);
+  const { institutionName } = policy;
+  const document = (locale: string | undefined, title: string, main: string, extra: { outcome?: 'pin-set'; withFormScript?: boolean } = {}) =>
+    page(
+      {
+        lang: htmlLang(pickLanguage(locale)),
+        title,
+        footer: t('page.footer', locale),
+        ...(institutionName ? { institution: t('page.institution', locale, { institution: institutionName }) } : {}),
+        ...extra,
+      },
+      main,
+    );
 
   const messagePage = (status: number, locale: string | undefined, titleKey: MessageKey, textKey: MessageKey, outcome?: 'pin-set'): Rendered => {
     const title = t(titleKey, locale);
-    return { status, html: document(locale, title, message(title, t(textKey, locale)), outcome) };
+    return { status, html: document(locale, title, message(title, t(textKey, locale)), outcome ? { outcome } : {}) };
   };
 
   // One page for unknown, used, revoked and expired links alike: 410 Gone.
   const invalid = (locale: string | undefined) => messagePage(410, locale, 'page.invalid.title', 'page.invalid.text');
 
-  const form = (locale: string | undefined, uid: string, csrf: string, problems: PinProblem[]): Rendered => {
+  /** A problem's sentence; a weak PIN's is followed by zxcvbn's own warning and suggestions. */
+  const problemText = (id: PinProblem, locale: string | undefined, strength?: Strength) =>
+    pinProblemText(messages, id, { serviceDesk: policy.serviceDeskContact, min: pinReset.pinPolicy.minLength, max: pinReset.pinPolicy.maxLength }, locale, strength);
+
+  interface FormState {
+    uid: string;
+    csrf: string;
+    expiresAt: number;
+    problems: PinProblem[];
+    strength?: Strength;
+    /** The directory refused the PIN under its own policy. */
+    refusal?: DirectoryRefusal;
+  }
+  const form = async (locale: string | undefined, { uid, csrf, expiresAt, problems, strength, refusal }: FormState): Promise<Rendered> => {
     const title = t('page.title', locale);
+    // The directory's own published rules are said before the user types (AD: minPwdLength, pwdProperties).
+    const rules = await pinReset.directoryRules(uid);
+    const listed: FormProblem[] = problems.map((id) => ({ id, field: fieldOf(id), message: problemText(id, locale, strength) }));
+    if (refusal) listed.push({ id: `directory-${refusal}`, field: 'pin', message: refusalText(refusal, rules, locale) });
     const html = pinForm({
       uid,
       csrf,
-      problems: problems.map((id) => ({ id, field: fieldOf(id), message: t(PROBLEM_KEYS[id], locale) })),
+      problems: listed,
       text: {
         heading: title,
         intro: t('page.intro', locale, { uid }),
+        expires: t('page.expires', locale, { expires: localTime(expiresAt) }),
         pinLabel: t('page.pin.label', locale),
-        pinHint: t('page.pin.hint', locale),
+        pinHint: [t('page.pin.hint', locale), ...rulesText(rules, locale)].join(' '),
+        showPin: t('page.showPin', locale),
         confirmLabel: t('page.confirm.label', locale),
         submit: t('page.submit', locale),
         errorSummary: t('page.errorSummary', locale),
+        strengthLabel: t('strength.label', locale),
+      },
+      strength: {
+        minLength: pinReset.pinPolicy.minLength,
+        maxLength: pinReset.pinPolicy.maxLength,
+        minStrength: pinReset.pinPolicy.minStrength,
+        serviceWords: institutionName ? [institutionName] : [],
       },
     });
-    return { status: problems.length > 0 ? 422 : 200, html: document(locale, problems.length > 0 ? t('page.errorTitle', locale, { title }) : title, html) };
+    return { status: listed.length > 0 ? 422 : 200, html: document(locale, listed.length > 0 ? t('page.errorTitle', locale, { title }) : title, html, { withFormScript: true }) };
   };
+
+  const rulesText = (rules: PublishedPinRules, locale: string | undefined): string[] => [
+    ...(rules.minLength && rules.minLength > pinReset.pinPolicy.minLength ? [t('page.directory.rule.minLength', locale, { n: rules.minLength })] : []),
+    ...(rules.complexity ? [t('page.directory.rule.complexity', locale)] : []),
+    ...(rules.history ? [t('page.directory.rule.history', locale, { n: rules.history })] : []),
+  ];
+
+  const refusalText = (refusal: DirectoryRefusal, rules: PublishedPinRules, locale: string | undefined): string =>
+    refusal === 'too-short'
+      ? rules.minLength
+        ? t('page.directory.refused.too-short', locale, { n: rules.minLength })
+        : t('page.directory.refused.too-short.any', locale)
+      : t(REFUSAL_KEYS[refusal], locale);
 
   /** Runs a page handler; an unexpected error becomes the error page, logged without the URL (it holds the token). */
   const respond = async (req: Request, res: Response, head: boolean, render: (locale: string | undefined) => Promise<Rendered>) => {
@@ -104,6 +156,9 @@ export function registerResetPage(
         // The database is down: nothing was changed and the link still works; a 503 tells a load balancer too.
         logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, route: RESET_PATH, method: req.method }, 'PIN page failed: the store is unavailable');
         out = messagePage(503, locale, 'store.unavailable.title', 'store.unavailable.page');
+      } else if (err instanceof DirectoryUnavailableError) {
+        logger.warn({ reason: err.reason, route: RESET_PATH, method: req.method }, 'PIN page: the directory is unreachable');
+        out = messagePage(503, locale, 'page.directory.unavailable.title', 'page.directory.unavailable.text');
       } else {
         logger.error({ err, route: RESET_PATH, method: req.method }, 'PIN page failed');
         out = messagePage(500, locale, 'page.error.title', 'page.error.text');
@@ -128,7 +183,7 @@ export function registerResetPage(
   const show = (head: boolean) => async (req: Request, res: Response) =>
     respond(req, res, head, async (locale) => {
       const opened = await pinReset.openPage(tokenOf(req), { channel: 'web' });
-      return opened.kind === 'valid' ? form(await forAccount(locale, opened.uid), opened.uid, opened.csrf, []) : invalid(locale);
+      return opened.kind === 'valid' ? await form(await forAccount(locale, opened.uid), { ...opened, problems: [] }) : invalid(locale);
     });
 
   server.get(RESET_PATH, show(false));
@@ -141,7 +196,9 @@ export function registerResetPage(
       const csrf = field('csrf');
       const result = await pinReset.submit(tokenOf(req), { csrf, pin: field('pin'), confirm: field('confirm') }, { channel: 'web', ...(locale ? { locale } : {}) });
       if (result.kind === 'invalid') return invalid(locale);
-      if (result.kind === 'rejected') return form(await forAccount(locale, result.uid), result.uid, csrf, result.problems);
+      if (result.kind === 'rejected') return await form(await forAccount(locale, result.uid), { ...result, csrf });
+      // Nothing changed and the link still works: a polite "try again in a few minutes", never a 500.
+      if (result.kind === 'unavailable') return messagePage(503, await forAccount(locale, result.uid), 'page.directory.unavailable.title', 'page.directory.unavailable.text');
       return messagePage(200, await forAccount(locale, result.uid), 'page.done.title', 'page.done.text', 'pin-set');
     }),
   );

@@ -1,10 +1,11 @@
 import restify, { type Request, type Response, type Server } from 'restify';
-import type { Activity, ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { Activity, CloudAdapter, TurnContext } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
 import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
-import { registerTeamsPageScript, type TeamsPageBundler } from './teamsPageScript.js';
-import type { BotTokenCheck } from '../bot/botToken.js';
+import { registerPageScripts, type BuiltFileReader } from './pageScripts.js';
+import { markTokenVerified, type BotTokenCheck } from '../bot/botToken.js';
+import { registerUnlockPage } from './unlockPage.js';
 import { registerSmsRoutes } from '../channels/sms/smsWebhook.js';
 import type { SmsAdapter } from '../channels/sms/smsAdapter.js';
 import { clientAddress, RateLimiter, sendTooMany } from './rateLimit.js';
@@ -13,13 +14,16 @@ import { isStoreUnavailable } from '../ports/store.js';
 export interface HttpDeps {
   services: Services;
   adapter: CloudAdapter;
-  bot: ActivityHandler;
+  /** Runs a turn that came to /api/messages (once it is known whether its token was verified). */
+  bot: TurnRunner;
+  /** Runs a turn that came through the Twilio webhook. */
+  smsBot: TurnRunner;
   pinReset: PinReset;
   /** Verifies the Bot Framework token when MicrosoftAppId is set. */
   checkToken?: BotTokenCheck;
   smsAdapter: SmsAdapter;
-  /** Builds /static/teams-page.js (default: esbuild, once per process). */
-  teamsPageBundler?: TeamsPageBundler;
+  /** Reads the PIN page's built scripts (default: from the build's output, dist/static). */
+  pageFiles?: BuiltFileReader;
 }
 
 /**
@@ -34,7 +38,12 @@ export interface HttpSurface {
   stopAccepting(): void;
 }
 
-export function createHttpServer({ services, adapter, bot, pinReset, checkToken, smsAdapter, teamsPageBundler }: HttpDeps): HttpSurface {
+/** What takes a turn: the bot, possibly with work of its own around it. */
+export interface TurnRunner {
+  run(context: TurnContext): Promise<void>;
+}
+
+export function createHttpServer({ services, adapter, bot, smsBot, pinReset, checkToken, smsAdapter, pageFiles }: HttpDeps): HttpSurface {
   const server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let accepting = true;
@@ -67,6 +76,13 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
     const decision = limiter.take(addressOf(req));
     if (decision.allowed) return next();
     sendTooMany(res, decision, 'Too many requests from this address.');
+    return next(false);
+  });
+  // Without MicrosoftAppId nothing on /api/messages is authenticated, so only this machine may use it
+  // (the terminal chat, the Emulator). Judged by the socket, never X-Forwarded-For, which anyone can write.
+  server.pre((req: Request, res: Response, next: restify.Next) => {
+    if (config.MicrosoftAppId || !/^\/api\/messages\/?$/.test(req.getPath()) || isLoopback(req.socket.remoteAddress)) return next();
+    res.send(401, { code: 'Unauthorized', message: LOCAL_ONLY });
     return next(false);
   });
   server.pre((req: Request, res: Response, next: restify.Next) => {
@@ -110,10 +126,16 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
       res.send(400, { code: 'BadRequest', message: `The activity lacks ${missing.join(', ')}.` });
       return;
     }
-    if (services.config.MicrosoftAppId && !(checkToken && (await checkToken(req.body as Activity, req.headers.authorization ?? '')))) {
+    const verified = services.config.MicrosoftAppId !== undefined && checkToken !== undefined && (await checkToken(req.body as Activity, req.headers.authorization ?? ''));
+    if (services.config.MicrosoftAppId && !verified) {
       // Refused here rather than by the SDK, which prints a stack trace for every probe and answers
       // 500 when it cannot reach the signing keys.
       res.send(401, { code: 'Unauthorized', message: 'A valid Bot Framework token is required.' });
+      return;
+    }
+    if (!verified && (req.body as Activity).channelId === SMS_CHANNEL) {
+      // Only the Azure Bot Service Twilio channel posts sms activities here, always with a token.
+      res.send(401, { code: 'Unauthorized', message: SMS_NEEDS_TOKEN });
       return;
     }
     // Counted after the token check (when one is required); the per-IP limit above bounds the rest.
@@ -122,18 +144,24 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
       sendTooMany(res, perConversation, 'Too many messages in this conversation.');
       return;
     }
-    await adapter.process(req, res, (context) => bot.run(context));
+    await adapter.process(req, res, (context) => {
+      if (verified) markTokenVerified(context);
+      return bot.run(context);
+    });
   });
 
   registerResetPage(server, pinReset, services, (req) => pinPagePerIp.take(addressOf(req)));
-  registerTeamsPageScript(server, services.logger, teamsPageBundler);
-  registerSmsRoutes(server, services, smsAdapter, bot);
+  registerUnlockPage(server, services.unlock, services, (req) => pinPagePerIp.take(addressOf(req)));
+  registerPageScripts(server, services.logger, pageFiles);
+  registerSmsRoutes(server, services, smsAdapter, smsBot);
 
+  // 200 while the bot takes turns, even with the directory down (users are then told to try again; the body says which);
+  // 503 while the store cannot be reached, so a load balancer sends users to an instance that can serve them.
   const health = async (_req: Request, res: Response) => {
-    // 503 while the store cannot be reached, so a load balancer sends users to an instance that can serve them.
     const store = await services.store.health();
-    if (!store.ok) res.send(503, { status: 'unavailable', store: store.problem });
-    else res.send(200, { status: 'ok' });
+    const directory = services.directory.health();
+    if (!store.ok) res.send(503, { status: 'unavailable', store: store.problem, directory });
+    else res.send(200, { status: 'ok', directory });
   };
   server.get('/healthz', health);
   server.head('/healthz', health);
@@ -164,6 +192,17 @@ export function createHttpServer({ services, adapter, bot, pinReset, checkToken,
       accepting = false;
     },
   };
+}
+
+const SMS_CHANNEL = 'sms';
+const LOCAL_ONLY = 'Without MicrosoftAppId this bot takes activities only from this machine (loopback); set MicrosoftAppId to serve the Bot Framework.';
+const SMS_NEEDS_TOKEN = 'An sms activity on /api/messages needs a verified Bot Framework token (the Azure Bot Service Twilio channel); texts to the Twilio number arrive on /api/sms.';
+
+/** Whether a socket's peer is this machine: 127.0.0.0/8 or ::1, also as IPv4-mapped IPv6. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 /** Fields every Bot Framework activity carries and the SDK relies on, each a non-empty string. */

@@ -1,4 +1,4 @@
-/** English sentences for flood limits (issue 8; merged into en.ts). */
+/** English sentences for flood limits (merged into en.ts). */
 export const enAbuse = {
   'page.tooMany.title': 'Please wait a moment',
   'page.tooMany.text': 'There were too many requests to this page from your network. Please wait {seconds} seconds and try again; your link keeps working until it expires.',

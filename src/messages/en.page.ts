@@ -4,6 +4,9 @@ export const enPage = {
   'page.title': 'Set a new portal PIN',
   'page.errorTitle': 'Error: {title}',
   'page.intro': 'Choose a new PIN for the portal account {uid}.',
+  'page.institution': 'Portal PIN reset for {institution}',
+  'page.expires': 'This link works until {expires}, once.',
+  'page.showPin': 'Show PIN',
   'page.pin.label': 'New PIN',
   'page.pin.hint': 'Use {min} to {max} characters. A phrase you can remember is best; spaces are allowed. Avoid common passwords and your UID.',
   'page.confirm.label': 'Type the new PIN again',
@@ -11,9 +14,12 @@ export const enPage = {
   'page.errorSummary': 'Your PIN was not changed. Please fix the following:',
   'page.problem.too-short': 'Your PIN must be at least {min} characters long.',
   'page.problem.too-long': 'Your PIN must be at most {max} characters long.',
+  'page.problem.only-whitespace': 'Your PIN must not be only spaces.',
+  'page.problem.one-character': 'Your PIN must not be one character repeated.',
   'page.problem.is-uid': 'Your PIN must not contain your UID.',
   'page.problem.is-current': 'Your new PIN must be different from your current PIN.',
   'page.problem.common': 'This PIN is on a list of common passwords that are easy to guess. Please choose another.',
+  'page.problem.weak': 'This PIN would be too easy to guess.',
   'page.problem.mismatch': 'The two PINs do not match. Type the same PIN in both fields.',
   'page.done.title': 'Your PIN has been changed',
   'page.done.text': 'You can now sign in to the portal with your new PIN. We have told your registered contacts about this change. You can close this page.',
@@ -27,7 +33,7 @@ export const enPage = {
 
   // Reset link by email, reset code by SMS
   'mail.reset.subject': 'Reset your portal PIN',
-  'mail.reset.text': 'We received a request to reset the portal PIN of {uid}. To choose a new PIN, open this link within {minutes} minutes:\n\n{url}\n\nThe link works once. If you did not ask for this, ignore this email; your PIN stays the same. Questions: {serviceDesk}.',
+  'mail.reset.text': 'We received a request to reset the portal PIN of {uid}. To choose a new PIN, open this link within {minutes} minutes:\n\n{url}\n\nThe link works once. If you did not ask for this, ignore this email; your PIN stays the same. If you have questions, contact {serviceDesk}.',
   'sms.reset.code': 'Your portal PIN reset code is {code}. It expires in {minutes} min. Never share it.',
 
   // After a PIN change, to every registered contact and the institutional email

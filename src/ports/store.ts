@@ -1,3 +1,5 @@
+import type { DeskTables } from './deskStore.js';
+
 /**
  * The store: named tables of records, each with a primary key and secondary indexes. Two adapters
  * implement it: lowdb (embedded, one process per DATA_DIR) and PostgreSQL (any number of instances
@@ -43,8 +45,11 @@ export interface Table<T> {
    * it runs again, on the newer record, when another instance changed it first.
    */
   update<R>(key: string, decide: (current: T | undefined) => Decision<T, R>): Promise<R>;
-  /** Deletes, atomically, every record matching `atMost` (see AtMost); resolves with how many. */
-  purge(atMost: AtMost<T>): Promise<number>;
+  /**
+   * Deletes, atomically, every record matching `atMost` (see AtMost); resolves with how many.
+   * `keepAbsent`: a record without one of the named fields does not match (it is kept).
+   */
+  purge(atMost: AtMost<T>, options?: { keepAbsent?: boolean }): Promise<number>;
   /** Every record: for the admin CLI, copies and tests, never on a turn's path. */
   all(): Promise<T[]>;
   count(): Promise<number>;
@@ -73,6 +78,9 @@ export interface VersionedTable<T> extends Table<T> {
   putIfVersion(record: T, ifVersion: string): Promise<boolean>;
 }
 
+/** Who set a PIN: the user (the PIN page), the service desk (`accounts set-pin`), or an `accounts import`. */
+export type PinSetter = 'user' | 'service-desk' | 'import';
+
 export interface AccountRecord {
   uid: string;
   name: string;
@@ -81,6 +89,9 @@ export interface AccountRecord {
   aadObjectId?: string;
   /** scrypt$N$r$p$salt$hash, see src/domain/pinHash.ts. */
   pinHash?: string;
+  /** When the PIN was last set, and by whom; absent on records from before these were kept (taken as set by an import). */
+  pinSetAt?: number;
+  pinSetBy?: PinSetter;
   createdAt: number;
   updatedAt: number;
 }
@@ -95,9 +106,17 @@ export interface ContactRecord {
   source: 'self' | 'import';
   verifiedAt: number;
   updatedAt: number;
+  /**
+   * Tombstones of contacts erased with `contacts delete`: an HMAC under the server key of each
+   * erased value (never the value), so a later import cannot bring one back. A record holding only
+   * these has no contacts.
+   */
+  erased?: string[];
+  /** When contacts were last erased. */
+  erasedAt?: number;
 }
 
-export type ChallengePurpose = 'identity' | 'alt-email' | 'mobile' | 'reset-sms';
+export type ChallengePurpose = 'identity' | 'alt-email' | 'mobile' | 'reset-sms' | 'unlock-sms';
 
 /** A one-time code sent to the user. The code itself is never stored, only its HMAC. */
 export interface ChallengeRecord {
@@ -116,11 +135,11 @@ export interface ChallengeRecord {
   delivery: 'pending' | 'sent' | 'failed' | 'none';
 }
 
-/** A one-time link to the PIN page. Only the SHA-256 of the token is stored. */
+/** A one-time link to the PIN page (or, with purpose `unlock`, to the unlock page). Only the SHA-256 of the token is stored. */
 export interface LinkRecord {
   tokenHash: string;
   uid: string;
-  purpose: 'reset-pin';
+  purpose: 'reset-pin' | 'unlock';
   /** How the user proved control: the emailed link itself, or an SMS code. */
   via: 'email' | 'sms';
   createdAt: number;
@@ -190,7 +209,8 @@ export interface Broadcast {
   subscribe(topic: string, listener: (message: string) => void): void;
 }
 
-export interface Store {
+/** The service desk's tables (hand-off cases, reminders...) are declared in ./deskStore.ts. */
+export interface Store extends DeskTables {
   readonly kind: 'lowdb' | 'postgres';
   readonly accounts: Table<AccountRecord>;
   readonly contacts: Table<ContactRecord>;

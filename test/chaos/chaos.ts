@@ -57,7 +57,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = ([lo, hi]: [number, number]) => lo + Math.floor(Math.random() * (hi - lo + 1));
 
 function registrationFor(i: number): Registration {
-  return { uid: `c${i}`, email: `a${i}@m${i}.example.com`, mobile: `+8526${String(i).padStart(7, '0')}` };
+  return { uid: `c${i}`, email: `a${i}@m${i}.example.com`, mobile: `+85261${String(i).padStart(6, '0')}` };
 }
 
 /** Reads codes from the outbox as the users' mailboxes and phones would, tolerating a torn last line. */
@@ -238,7 +238,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   try {
     for (let start = 0; start < o.accounts; start += 500) {
       const batch = Array.from({ length: Math.min(500, o.accounts - start) }, (_, k) => start + k);
-      await Promise.all(batch.map((i) => setup.directory.importAccount({ uid: `c${i}`, name: `Chaos ${i}`, email: `c${i}@example.edu` })));
+      await Promise.all(batch.map((i) => setup.embeddedDirectory!.importAccount({ uid: `c${i}`, name: `Chaos ${i}`, email: `c${i}@example.edu` })));
     }
   } finally {
     await setup.close();
@@ -267,7 +267,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       await expectReply(r.mobile.slice(4), /by SMS/);
       const replies = await expectReply(await outbox.code(r.mobile), /All done/);
       const [domain, last4] = [r.email.split('@')[1]!, r.mobile.slice(-4)];
-      return replies.some((t) => t.includes(`a***@${domain}`) && t.includes(`+852 ****${last4}`));
+      return replies.some((t) => t.includes(`a•••@${domain}`) && t.includes(`+852 ••••${last4}`));
     } catch {
       return false;
     }

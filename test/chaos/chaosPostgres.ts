@@ -61,7 +61,7 @@ export async function runPostgresChaos(o: PostgresChaosOptions): Promise<Postgre
     try {
       for (let start = 0; start < o.accounts; start += 500) {
         const batch = Array.from({ length: Math.min(500, o.accounts - start) }, (_, k) => start + k);
-        await Promise.all(batch.map((i) => setup.directory.importAccount({ uid: `p${i}`, name: `Chaos ${i}`, email: `p${i}@example.edu` })));
+        await Promise.all(batch.map((i) => setup.embeddedDirectory!.importAccount({ uid: `p${i}`, name: `Chaos ${i}`, email: `p${i}@example.edu` })));
       }
     } finally {
       await setup.close();

@@ -20,7 +20,8 @@ export interface RunningApp {
 }
 
 /** The real server (restify, CloudAdapter, store on disk) on a free port against a temp DATA_DIR. */
-export async function startApp(env: Record<string, string> = {}, dataDir?: string, overrides: Omit<AppOverrides, 'logger' | 'clock'> = {}): Promise<RunningApp> {
+/** `host`: the address to listen on (loopback unless a test needs clients from another address). */
+export async function startApp(env: Record<string, string> = {}, dataDir?: string, overrides: Omit<AppOverrides, 'logger' | 'clock'> = {}, host = '127.0.0.1'): Promise<RunningApp> {
   const dir = dataDir ?? (await tempDataDir());
   const chosenPort = await freePort();
   const config = testConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', PUBLIC_BASE_URL: `http://127.0.0.1:${chosenPort}`, ...(await storeEnv(dir, env)), ...env });
@@ -37,7 +38,7 @@ export async function startApp(env: Record<string, string> = {}, dataDir?: strin
   const clock = new ManualClock(Date.now());
   const app = await createApp(config, { ...overrides, logger: createLogger(config, sink), clock });
   watchSecrets(app.services);
-  const port = await app.listen(chosenPort, '127.0.0.1');
+  const port = await app.listen(chosenPort, host);
   return { app, baseUrl: `http://127.0.0.1:${port}`, dataDir: dir, clock, logs: () => logged };
 }
 

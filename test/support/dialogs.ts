@@ -9,7 +9,9 @@ import { recordTokensIn } from './secrets.js';
 
 export function dialogDeps(services: Services, conversationState = new ConversationState(new MemoryStorage()), userState?: UserState): DialogDeps {
   const language = new LanguageChoice(conversationState, userState, services.languages);
-  return { registration: services.registration, pinReset: services.pinReset, codes: services.codes, messages: services.messages, policy: services.policy, language };
+  // As the app wires them (src/index.ts), the service desk's parts included.
+  const desk = { ...services.desk, state: conversationState.createProperty<Record<string, string>>('Desk') };
+  return { registration: services.registration, pinReset: services.pinReset, unlock: services.unlock, codes: services.codes, messages: services.messages, policy: services.policy, language, desk };
 }
 
 export interface Chat {

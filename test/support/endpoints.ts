@@ -13,11 +13,15 @@ export interface Endpoint {
 export const ENDPOINTS: readonly Endpoint[] = [
   { path: '/api/messages', methods: ['POST'], accepts: ['application/json'] },
   { path: '/reset/:token', methods: ['GET', 'HEAD', 'POST'], accepts: ['application/x-www-form-urlencoded'] },
+  { path: '/unlock/:token', methods: ['GET', 'HEAD', 'POST'], accepts: ['application/x-www-form-urlencoded'] },
   { path: '/static/page.css', methods: ['GET', 'HEAD'] },
   { path: '/healthz', methods: ['GET', 'HEAD'] },
   { path: '/api/sms', methods: ['POST'], accepts: ['application/x-www-form-urlencoded'] },
   { path: '/api/sms/status', methods: ['POST'], accepts: ['application/x-www-form-urlencoded'] },
   { path: '/static/teams-page.js', methods: ['GET', 'HEAD'] },
+  { path: '/static/pin-form.js', methods: ['GET', 'HEAD'] },
+  { path: '/static/favicon.png', methods: ['GET', 'HEAD'] },
+  { path: '/favicon.ico', methods: ['GET', 'HEAD'] },
 ];
 
 export const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;

@@ -11,6 +11,13 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.t += ms;
   }
+  /** Every wait asked of this clock (a paced job), in order. */
+  readonly slept: number[] = [];
+  /** A wait moves the clock on at once. */
+  async sleep(ms: number): Promise<void> {
+    this.slept.push(ms);
+    this.t += ms;
+  }
 }
 
 /** A mailbox standing in for the transport, for dialog tests (end-to-end tests use a real SMTP server). */

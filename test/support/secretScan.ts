@@ -12,7 +12,7 @@ export const SECRETS_FILE = 'issued-secrets.txt';
 /** Folders under the run root that are not the bot's files: the outbox stands for the user's phone and mailbox. */
 export const NOT_SCANNED = ['outbox'];
 
-export type SecretKind = 'code' | 'token' | 'pin';
+export type SecretKind = 'code' | 'token' | 'pin' | 'password';
 
 export interface Leak {
   file: string;

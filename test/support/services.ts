@@ -3,13 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { openServices, type Services } from '../../src/services.js';
+import { EmbeddedDirectory } from '../../src/adapters/directory/embeddedDirectory.js';
 import { ManualClock, RecordingMailer, RecordingSms } from './fakes.js';
 import { runRoot } from './secrets.js';
 import { createDatabase, postgresServer } from './servers/postgres.js';
 import { watchSecrets } from './watchSecrets.js';
 
+/** Services on the embedded directory (the default), whose accounts tests import directly. */
+export type EmbeddedServices = Services & { directory: EmbeddedDirectory; embeddedDirectory: EmbeddedDirectory };
+
 export interface TestServices {
-  services: Services;
+  services: EmbeddedServices;
   clock: ManualClock;
   mailer: RecordingMailer;
   sms: RecordingSms;
@@ -51,12 +55,17 @@ export async function openTestServices(env: Record<string, string> = {}, dataDir
   const mailer = new RecordingMailer();
   const sms = new RecordingSms();
   const services = await openServices(testConfig({ DATA_DIR: dir, ...(await storeEnv(dir, env)), ...env }), { clock, mailer, sms, logger: silent });
+  if (!(services.directory instanceof EmbeddedDirectory)) {
+    await services.close();
+    throw new Error('openTestServices is for the embedded directory; the LDAP tests open their own services');
+  }
   watchSecrets(services);
-  return { services, clock, mailer, sms, dataDir: dir };
+  return { services: services as EmbeddedServices, clock, mailer, sms, dataDir: dir };
 }
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
 export async function addAccount(services: Services, uid: string, email = `${uid}@example.edu`, extra: { upn?: string; pin?: string } = {}) {
-  await services.directory.importAccount({ uid, name: uid.toUpperCase(), email, ...extra });
+  if (!services.embeddedDirectory) throw new Error('addAccount imports into the embedded directory; LDAP tests add their accounts to the directory');
+  await services.embeddedDirectory.importAccount({ uid, name: uid.toUpperCase(), email, ...extra });
 }

@@ -12,11 +12,19 @@ export interface ReceivedMail {
 /** A real SMTP server on localhost that keeps every message it receives, parsed. */
 export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
+  /** The next this many messages are refused (a 451 after DATA), as a mail server that is failing would. */
+  failNext = 0;
   private server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData: (stream, session, callback) => {
+      if (this.failNext > 0) {
+        this.failNext--;
+        stream.resume();
+        stream.on('end', () => callback(Object.assign(new Error('Mailbox temporarily unavailable'), { responseCode: 451 })));
+        return;
+      }
       simpleParser(stream)
         .then((mail) => {
           this.received.push({

@@ -28,6 +28,8 @@ export class FakeConnector {
   readonly sent: SentActivity[] = [];
   readonly memberLookups: string[] = [];
   readonly authorizations: (string | undefined)[] = [];
+  /** While true, every message the bot posts is refused with 403 (as for a user who removed the app). */
+  refusePosts = false;
   private server: Server | undefined;
   url = '';
 
@@ -46,6 +48,11 @@ export class FakeConnector {
           return;
         }
         if (req.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(path)) {
+          if (this.refusePosts) {
+            res.statusCode = 403;
+            res.end(JSON.stringify({ error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } }));
+            return;
+          }
           this.sent.push(JSON.parse(await body(req)) as SentActivity);
           res.end(JSON.stringify({ id: randomUUID() }));
           return;

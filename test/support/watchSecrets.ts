@@ -22,17 +22,20 @@ export function watchSecrets(services: Services): void {
   };
   const setPin = directory.setPin.bind(directory);
   const checkPin = directory.checkPin.bind(directory);
-  const importAccount = directory.importAccount.bind(directory);
-  directory.setPin = (uid, pin) => {
+  directory.setPin = (uid, pin, by) => {
     recordPin(pin);
-    return setPin(uid, pin);
+    return setPin(uid, pin, by);
   };
   directory.checkPin = (uid, pin) => {
     recordPin(pin);
     return checkPin(uid, pin);
   };
-  directory.importAccount = (row) => {
-    recordPin(row.pin);
-    return importAccount(row);
-  };
+  const embedded = services.embeddedDirectory;
+  if (embedded) {
+    const importAccount = embedded.importAccount.bind(embedded);
+    embedded.importAccount = (row, options) => {
+      recordPin(row.pin);
+      return importAccount(row, options);
+    };
+  }
 }

@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountRecord, AtMost, BotStateRecord, ChallengeRecord, ContactRecord, Decision, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, StoreHealth, Table, ThrottleRecord, ThrottleTable, VersionedTable } from '../../ports/store.js';
+import type { ContactConfirmationRecord, ConversationRefRecord, DeskCounterRecord, HandoffCaseRecord, ReminderRecord } from '../../ports/deskStore.js';
 import { JournalDb, type TableSpec } from './journalDb.js';
+import { contactConfirmationSchema, conversationRefSchema, deskCounterSchema, handoffCaseSchema, reminderSchema } from './deskRecords.js';
 import { DataDirLock } from './lock.js';
 import { accountSchema, botStateSchema, challengeSchema, contactSchema, linkSchema, looksLikeAccount, looksLikeContact, smsDeliverySchema, preferenceSchema, smsOptOutSchema, throttleSchema } from './records.js';
 
@@ -31,13 +33,14 @@ class JournalTable<T> implements VersionedTable<T> {
   putIfVersion(record: T, ifVersion: string) {
     return this.db.putIfVersion(this.name, record, ifVersion);
   }
-  purge(atMost: AtMost<T>) {
+  purge(atMost: AtMost<T>, { keepAbsent = false }: { keepAbsent?: boolean } = {}) {
     const bounds = Object.entries(atMost) as [string, number][];
     return this.db.purge<T>(this.name, (record) =>
       bounds.every(([field, max]) => {
         const value = (record as Record<string, unknown>)[field];
         if (Array.isArray(value)) return value.every((v) => typeof v === 'number' && v <= max);
-        return value === undefined || (typeof value === 'number' && value <= max);
+        if (value === undefined) return !keepAbsent;
+        return typeof value === 'number' && value <= max;
       }),
     );
   }
@@ -90,6 +93,10 @@ const directoryTables = [
     quickCheck: looksLikeContact,
   }),
   table<PreferenceRecord>({ name: 'preferences', key: (r: PreferenceRecord) => r.uid, schema: preferenceSchema }),
+  // The service desk's per-account records: Teams conversations to write to first, reminders, re-confirmations.
+  table<ConversationRefRecord>({ name: 'conversationRefs', key: (r: ConversationRefRecord) => r.key, indexes: { uid: (r: ConversationRefRecord) => r.uid }, schema: conversationRefSchema }),
+  table<ReminderRecord>({ name: 'reminders', key: (r: ReminderRecord) => r.uid, schema: reminderSchema }),
+  table<ContactConfirmationRecord>({ name: 'contactConfirmations', key: (r: ContactConfirmationRecord) => r.uid, schema: contactConfirmationSchema }),
 ];
 
 // Hot data: codes, links, counters and conversation state, small and rewritten on every turn.
@@ -100,6 +107,9 @@ const sessionTables = [
   table<BotStateRecord>({ name: 'botState', key: (r: BotStateRecord) => r.key, schema: botStateSchema, version: (r: BotStateRecord) => r.eTag }),
   table<SmsOptOutRecord>({ name: 'smsOptOuts', key: (r: SmsOptOutRecord) => r.number, schema: smsOptOutSchema }),
   table<SmsDeliveryRecord>({ name: 'smsDeliveries', key: (r: SmsDeliveryRecord) => r.sid, schema: smsDeliverySchema }),
+  // Hand-off cases (those still to be delivered found by the `pending` index) and the desk's counters.
+  table<HandoffCaseRecord>({ name: 'handoffCases', key: (r: HandoffCaseRecord) => r.reference, indexes: { pending: (r: HandoffCaseRecord) => (r.deliveredAt === undefined ? 'yes' : undefined) }, schema: handoffCaseSchema }),
+  table<DeskCounterRecord>({ name: 'deskCounters', key: (r: DeskCounterRecord) => r.key, schema: deskCounterSchema }),
 ];
 
 export interface LowStoreOptions {
@@ -125,6 +135,11 @@ export class LowStore implements Store {
   readonly preferences: Table<PreferenceRecord>;
   readonly smsOptOuts: Table<SmsOptOutRecord>;
   readonly smsDeliveries: Table<SmsDeliveryRecord>;
+  readonly handoffCases: Table<HandoffCaseRecord>;
+  readonly deskCounters: Table<DeskCounterRecord>;
+  readonly conversationRefs: Table<ConversationRefRecord>;
+  readonly reminders: Table<ReminderRecord>;
+  readonly contactConfirmations: Table<ContactConfirmationRecord>;
 
   private constructor(
     private readonly lock: DataDirLock,
@@ -140,6 +155,11 @@ export class LowStore implements Store {
     this.botState = new JournalTable(sessions, 'botState');
     this.smsOptOuts = new JournalTable(sessions, 'smsOptOuts');
     this.smsDeliveries = new JournalTable(sessions, 'smsDeliveries');
+    this.handoffCases = new JournalTable(sessions, 'handoffCases');
+    this.deskCounters = new JournalTable(sessions, 'deskCounters');
+    this.conversationRefs = new JournalTable(directory, 'conversationRefs');
+    this.reminders = new JournalTable(directory, 'reminders');
+    this.contactConfirmations = new JournalTable(directory, 'contactConfirmations');
   }
 
   static async open(dataDir: string, options: LowStoreOptions = {}): Promise<LowStore> {

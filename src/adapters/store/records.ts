@@ -11,6 +11,8 @@ export const accountSchema: z.ZodType<AccountRecord> = z.object({
   upn: z.string().optional(),
   aadObjectId: z.string().optional(),
   pinHash: z.string().optional(),
+  pinSetAt: time.optional(),
+  pinSetBy: z.enum(['user', 'service-desk', 'import']).optional(),
   createdAt: time,
   updatedAt: time,
 });
@@ -35,6 +37,8 @@ export function looksLikeAccount(r: unknown): boolean {
     isOptionalString(r['upn']) &&
     isOptionalString(r['aadObjectId']) &&
     isOptionalString(r['pinHash']) &&
+    (r['pinSetAt'] === undefined || isTime(r['pinSetAt'])) &&
+    (r['pinSetBy'] === undefined || r['pinSetBy'] === 'user' || r['pinSetBy'] === 'service-desk' || r['pinSetBy'] === 'import') &&
     isTime(r['createdAt']) &&
     isTime(r['updatedAt'])
   );
@@ -49,7 +53,9 @@ export function looksLikeContact(r: unknown): boolean {
     isOptionalString(r['mobile']) &&
     (r['source'] === 'self' || r['source'] === 'import') &&
     isTime(r['verifiedAt']) &&
-    isTime(r['updatedAt'])
+    isTime(r['updatedAt']) &&
+    (r['erased'] === undefined || (Array.isArray(r['erased']) && r['erased'].every((m) => typeof m === 'string'))) &&
+    (r['erasedAt'] === undefined || isTime(r['erasedAt']))
   );
 }
 
@@ -60,12 +66,14 @@ export const contactSchema: z.ZodType<ContactRecord> = z.object({
   source: z.enum(['self', 'import']),
   verifiedAt: time,
   updatedAt: time,
+  erased: z.array(z.string()).optional(),
+  erasedAt: time.optional(),
 });
 
 export const challengeSchema: z.ZodType<ChallengeRecord> = z.object({
   id: z.string().min(1),
   uid: z.string(),
-  purpose: z.enum(['identity', 'alt-email', 'mobile', 'reset-sms']),
+  purpose: z.enum(['identity', 'alt-email', 'mobile', 'reset-sms', 'unlock-sms']),
   channel: z.enum(['email', 'sms']),
   target: z.string(),
   codeMac: z.string(),
@@ -79,7 +87,7 @@ export const challengeSchema: z.ZodType<ChallengeRecord> = z.object({
 export const linkSchema: z.ZodType<LinkRecord> = z.object({
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   uid: z.string(),
-  purpose: z.literal('reset-pin'),
+  purpose: z.enum(['reset-pin', 'unlock']),
   via: z.enum(['email', 'sms']),
   createdAt: time,
   expiresAt: time,

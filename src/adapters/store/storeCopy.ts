@@ -162,5 +162,10 @@ function tablePairs(db: Database, source: LowStore): TablePair[] {
     pair('conversations', source.botState, specs.botState),
     pair('sms opt-outs', source.smsOptOuts, specs.smsOptOuts),
     pair('sms deliveries', source.smsDeliveries, specs.smsDeliveries),
+    pair('hand-off cases', source.handoffCases, specs.handoffCases),
+    pair('desk counters', source.deskCounters, specs.deskCounters),
+    pair('Teams conversations', source.conversationRefs, specs.conversationRefs),
+    pair('reminders', source.reminders, specs.reminders),
+    pair('contact confirmations', source.contactConfirmations, specs.contactConfirmations),
   ];
 }

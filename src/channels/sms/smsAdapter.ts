@@ -4,6 +4,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { SmsMessage } from '../../ports/sms.js';
 import type { Clock } from '../../ports/clock.js';
 import { renderForSms } from './smsRendering.js';
+import type { PartitionedAdapter } from '../../bot/entryPointState.js';
 
 /** One text received on the Twilio number, as the webhook gives it. */
 export interface InboundSms {
@@ -35,11 +36,15 @@ const HOUR = 3_600_000;
  * keyed by sender and receiving number) run through the same bot, and every reply is sent back
  * to the sender by SMS before the webhook answers.
  *
+ * Its conversations' state lives under its own prefix (`twilio-webhook/`), so no activity posted to
+ * /api/messages can name one of them, whatever channel and conversation id it claims.
+ *
  * It also tells a user who is waiting for a code when that code could not be delivered (a
  * refused send, or Twilio's status callback), without waiting for them to text again. Who waits
  * for which code is kept in memory only: after a restart the user is told when they next text.
  */
-export class SmsAdapter extends BotAdapter {
+export class SmsAdapter extends BotAdapter implements PartitionedAdapter {
+  readonly statePartition = 'twilio-webhook';
   private readonly waiting = new Map<string, WaitingForCode>();
   /** Conversations in a turn now: a notice waits until the turn's own replies are sent (then the store says it is due). */
   private readonly busy = new Set<string>();

@@ -17,7 +17,10 @@ export class SmsConventions implements Middleware {
     const number = activity.from?.id;
     if (activity.channelId !== 'sms' || activity.type !== 'message' || !number) return next();
     const audit = { channel: 'sms' };
-    switch (smsKeyword(activity.text)) {
+    const keyword = smsKeyword(activity.text);
+    // Confirmed in the conversation's language (this runs before the dialogs, which load it otherwise).
+    if (keyword) await this.deps.language.load(context);
+    switch (keyword) {
       case 'opt-out':
         if (await this.optOuts.isOptedOut(number)) return;
         await say(this.deps, context, 'sms.optedOut');

@@ -9,6 +9,8 @@ const TYPOGRAPHY: [RegExp, string][] = [
   [/[“”]/g, '"'],
   [/[–—]/g, '-'],
   [/…/g, '...'],
+  // Chat masks hide with `•` (markdown reads `*`); a text is plain, so the ASCII mask is kept.
+  [/•/g, '*'],
 ];
 
 export interface SmsText {

@@ -1,6 +1,6 @@
 import type twilioSdk from 'twilio';
 import type { Request, Response, Server } from 'restify';
-import type { ActivityHandler } from 'botbuilder';
+import type { TurnRunner } from '../../http/server.js';
 import type { Services } from '../../services.js';
 import { maskMobile } from '../../domain/contactFormats.js';
 import { sendTooMany } from '../../http/rateLimit.js';
@@ -35,7 +35,7 @@ const field = (params: FormParams, name: string) => {
  * Both must carry an X-Twilio-Signature made with TWILIO_AUTH_TOKEN over the public URL
  * (PUBLIC_BASE_URL + path; never rebuilt from request headers, which a proxy or an attacker sets).
  */
-export function registerSmsRoutes(server: Server, services: Services, adapter: SmsAdapter, bot: ActivityHandler): void {
+export function registerSmsRoutes(server: Server, services: Services, adapter: SmsAdapter, bot: TurnRunner): void {
   const { config, logger, audit } = services;
   const { deliveries, inboundLimit } = services.sms;
 

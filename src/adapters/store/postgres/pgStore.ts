@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { AccountRecord, Broadcast, ChallengeRecord, ContactRecord, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, Store, StoreHealth, Table, ThrottleTable, BotStateRecord, VersionedTable } from '../../../ports/store.js';
+import type { ContactConfirmationRecord, ConversationRefRecord, DeskCounterRecord, HandoffCaseRecord, ReminderRecord } from '../../../ports/deskStore.js';
 import { Database, LOCK_NAMESPACE, type DatabaseOptions } from './database.js';
 import { migrate, type MigrationReport } from './migrate.js';
 import { PgTable, PgThrottleTable } from './pgTable.js';
@@ -31,6 +32,11 @@ export class PgStore implements Store {
   readonly preferences: Table<PreferenceRecord>;
   readonly smsOptOuts: Table<SmsOptOutRecord>;
   readonly smsDeliveries: Table<SmsDeliveryRecord>;
+  readonly handoffCases: Table<HandoffCaseRecord>;
+  readonly deskCounters: Table<DeskCounterRecord>;
+  readonly conversationRefs: Table<ConversationRefRecord>;
+  readonly reminders: Table<ReminderRecord>;
+  readonly contactConfirmations: Table<ContactConfirmationRecord>;
   readonly broadcast: Broadcast;
   private readonly listener: Listener;
 
@@ -44,6 +50,11 @@ export class PgStore implements Store {
     this.botState = new PgTable(db, specs.botState);
     this.smsOptOuts = new PgTable(db, specs.smsOptOuts);
     this.smsDeliveries = new PgTable(db, specs.smsDeliveries);
+    this.handoffCases = new PgTable(db, specs.handoffCases);
+    this.deskCounters = new PgTable(db, specs.deskCounters);
+    this.conversationRefs = new PgTable(db, specs.conversationRefs);
+    this.reminders = new PgTable(db, specs.reminders);
+    this.contactConfirmations = new PgTable(db, specs.contactConfirmations);
     this.listener = new Listener(db, options);
     this.broadcast = this.listener;
   }

@@ -3,8 +3,8 @@ import type { AtMost, Decision, ThrottleRecord, ThrottleTable, VersionedTable } 
 import { StoreError } from '../errors.js';
 import type { Database } from './database.js';
 
-/** How a field is kept: `time` is a timestamptz (milliseconds in the record), `times` a timestamptz[], `json` a jsonb. */
-export type ColumnType = 'text' | 'int' | 'time' | 'times' | 'json';
+/** How a field is kept: `time` is a timestamptz (milliseconds in the record), `times` a timestamptz[], `texts` a text[], `json` a jsonb. */
+export type ColumnType = 'text' | 'texts' | 'int' | 'bool' | 'time' | 'times' | 'json';
 
 /** A field kept in one column, or an object field kept in several (each part a real column). */
 export type ColumnSpec =
@@ -28,8 +28,11 @@ export interface PgTableSpec<T> {
   /** The field that is the primary key. */
   key: keyof T & string;
   columns: { [K in keyof Required<T>]: ColumnSpec };
-  /** Lookups for findBy: index name -> the field, and whether it is compared ignoring case (an index on lower(column)). */
-  indexes?: Record<string, { field: keyof T & string; foldCase?: boolean }>;
+  /**
+   * Lookups for findBy: index name -> the field, and whether it is compared ignoring case (an index
+   * on lower(column)); or an SQL expression over the columns, compared with the value (an index on that expression).
+   */
+  indexes?: Record<string, { field: keyof T & string; foldCase?: boolean } | { sql: string }>;
   /** The field carrying the record's own version, for putIfVersion (BotStateRecord.eTag). */
   version?: keyof T & string;
   /** Remember the last version seen of each record, so that an update need not read it first (small records only). */
@@ -133,8 +136,12 @@ export class PgTable<T> implements VersionedTable<T> {
   async findBy(index: string, value: string): Promise<T[]> {
     const idx = this.spec.indexes?.[index];
     if (!idx) throw new Error(`No index ${index} on ${this.spec.table}`);
-    const column = simpleColumn(this.spec.columns[idx.field])[0];
-    const where = idx.foldCase ? `lower(${column}) = lower($1)` : `${column} = $1`;
+    let where: string;
+    if ('sql' in idx) where = `${idx.sql} = $1`;
+    else {
+      const column = simpleColumn(this.spec.columns[idx.field])[0];
+      where = idx.foldCase ? `lower(${column}) = lower($1)` : `${column} = $1`;
+    }
     const { rows } = await this.db.query(`${this.select} WHERE ${where}`, [value], this.name(`by.${index}`));
     return rows.map((row) => this.toRecord(row));
   }
@@ -237,9 +244,12 @@ export class PgTable<T> implements VersionedTable<T> {
     return rows.length > 0;
   }
 
-  async purge(atMost: AtMost<T>): Promise<number> {
+  async purge(atMost: AtMost<T>, { keepAbsent = false }: { keepAbsent?: boolean } = {}): Promise<number> {
     const bounds = (Object.entries(atMost) as [keyof T & string, number][]).map(([field, max]) => ({ column: simpleColumn(this.spec.columns[field]), max }));
-    const where = bounds.map(({ column: [name, type] }, i) => (type === 'times' ? `(${name} IS NULL OR $${i + 1}::timestamptz >= ALL(${name}))` : `(${name} IS NULL OR ${name} <= $${i + 1})`));
+    const absent = keepAbsent ? 'false' : 'true';
+    const where = bounds.map(({ column: [name, type] }, i) =>
+      type === 'times' ? `(${name} IS NULL AND ${absent} OR $${i + 1}::timestamptz >= ALL(${name}))` : `(${name} IS NULL AND ${absent} OR ${name} <= $${i + 1})`,
+    );
     const values = bounds.map(({ column: [, type], max }) => toColumn(max, type === 'times' ? 'time' : type));
     const { rowCount } = await this.db.query(`DELETE FROM ${this.spec.table} WHERE ${where.join(' AND ') || 'true'}`, values);
     if (rowCount > 0) this.seen.clear();

@@ -1,4 +1,5 @@
 import type { AccountRecord, BotStateRecord, ChallengeRecord, ContactRecord, LinkRecord, PreferenceRecord, SmsDeliveryRecord, SmsOptOutRecord, ThrottleRecord } from '../../../ports/store.js';
+import type { ContactConfirmationRecord, ConversationRefRecord, DeskCounterRecord, HandoffCaseRecord, ReminderRecord } from '../../../ports/deskStore.js';
 import type { PgTableSpec } from './pgTable.js';
 
 /**
@@ -15,6 +16,8 @@ export const accounts: PgTableSpec<AccountRecord> = {
     upn: ['upn', 'text'],
     aadObjectId: ['aad_object_id', 'text'],
     pinHash: ['pin_hash', 'text'],
+    pinSetAt: ['pin_set_at', 'time'],
+    pinSetBy: ['pin_set_by', 'text'],
     createdAt: ['created_at', 'time'],
     updatedAt: ['updated_at', 'time'],
   },
@@ -31,6 +34,8 @@ export const contacts: PgTableSpec<ContactRecord> = {
     source: ['source', 'text'],
     verifiedAt: ['verified_at', 'time'],
     updatedAt: ['updated_at', 'time'],
+    erased: ['erased', 'texts'],
+    erasedAt: ['erased_at', 'time'],
   },
   indexes: { email: { field: 'email', foldCase: true }, mobile: { field: 'mobile' } },
   remember: true,
@@ -121,4 +126,62 @@ export const smsDeliveries: PgTableSpec<SmsDeliveryRecord> = {
   table: 'sms_deliveries',
   key: 'sid',
   columns: { sid: ['sid', 'text'], expiresAt: ['expires_at', 'time'] },
+};
+
+/** Hand-off cases; those still to be delivered are found by the `pending` index (an expression, as in lowdb). */
+export const handoffCases: PgTableSpec<HandoffCaseRecord> = {
+  table: 'handoff_cases',
+  key: 'reference',
+  columns: {
+    reference: ['reference', 'text'],
+    reason: ['reason', 'text'],
+    uid: ['uid', 'text'],
+    verified: ['verified', 'bool'],
+    channel: ['channel', 'text'],
+    language: ['language', 'text'],
+    reach: ['reach', 'json'],
+    steps: ['steps', 'json'],
+    createdAt: ['created_at', 'time'],
+    delivery: ['delivery', 'json'],
+    attempts: ['attempts', 'int'],
+    nextAttemptAt: ['next_attempt_at', 'time'],
+    deliveredAt: ['delivered_at', 'time'],
+  },
+  indexes: { pending: { sql: "(CASE WHEN delivered_at IS NULL THEN 'yes' END)" } },
+};
+
+export const deskCounters: PgTableSpec<DeskCounterRecord> = {
+  table: 'desk_counters',
+  key: 'key',
+  columns: { key: ['key', 'text'], times: ['times', 'times'], last: ['last', 'int'], expiresAt: ['expires_at', 'time'] },
+  remember: true,
+};
+
+export const conversationRefs: PgTableSpec<ConversationRefRecord> = {
+  table: 'conversation_refs',
+  key: 'key',
+  columns: { key: ['key', 'text'], uid: ['uid', 'text'], reference: ['reference', 'json'], updatedAt: ['updated_at', 'time'] },
+  indexes: { uid: { field: 'uid' } },
+};
+
+export const reminders: PgTableSpec<ReminderRecord> = {
+  table: 'reminders',
+  key: 'uid',
+  columns: {
+    uid: ['uid', 'text'],
+    lastAt: ['last_at', 'time'],
+    previousAt: ['previous_at', 'time'],
+    kind: ['kind', 'text'],
+    via: ['via', 'text'],
+    status: ['status', 'text'],
+    count: ['count', 'int'],
+    stoppedAt: ['stopped_at', 'time'],
+    updatedAt: ['updated_at', 'time'],
+  },
+};
+
+export const contactConfirmations: PgTableSpec<ContactConfirmationRecord> = {
+  table: 'contact_confirmations',
+  key: 'uid',
+  columns: { uid: ['uid', 'text'], confirmedAt: ['confirmed_at', 'time'] },
 };

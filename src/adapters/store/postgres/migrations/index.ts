@@ -1,4 +1,5 @@
 import { migration as initial } from './001_initial.js';
+import { migration as deskAndDirectory } from './002_desk_and_directory.js';
 
 export interface Migration {
   /** Applied in this order; never renumbered once released. */
@@ -9,7 +10,7 @@ export interface Migration {
 
 /**
  * The schema's history, oldest first. To change the schema, add the next numbered file (e.g.
- * `002_account_pin_set_at.ts` with `ALTER TABLE accounts ADD COLUMN pin_set_at timestamptz;`), list
- * it here, and map any new record field in ../tables.ts.
+ * `003_….ts` with `ALTER TABLE accounts ADD COLUMN …;`), list it here, and map any new record
+ * field in ../tables.ts.
  */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, deskAndDirectory];
