@@ -63,21 +63,27 @@ describe('PostgreSQL down while the bot runs', () => {
     const database = new URL(url).pathname.slice(1);
 
     pgStop(server);
-    expect(await en('jdoe')).toEqual({ status: 200, replies: [expect.stringMatching(/^Sorry, I cannot reach our records just now, so nothing was changed\. Please try again in a few minutes/)] });
-    expect(await zh('重設')).toEqual({ status: 200, replies: [expect.stringMatching(/^抱歉，系統暫時未能存取紀錄，這次沒有作出任何更改。請過幾分鐘再試/)] });
-    const health = await fetch(`${running.baseUrl}/healthz`);
-    expect(health.status).toBe(503);
-    expect(await health.json()).toEqual({ status: 'unavailable', store: expect.stringContaining(`the database (PostgreSQL at 127.0.0.1:${server.port}/${database}) is not reachable`) });
-    const page = await fetch(`${running.baseUrl}/reset/${'A'.repeat(32)}`, { headers: { 'accept-language': 'zh-HK' } });
-    expect(page.status).toBe(503);
-    expect(await page.text()).toContain('請過幾分鐘再試');
-    // A text from Twilio cannot even be checked against replays: 503, so Twilio may try again, never a 500.
-    const sms = await postInboundSms({ baseUrl: running.baseUrl, authToken: AUTH_TOKEN, from: '+85291234567', to: '+85230001234', body: 'reset' });
-    expect({ status: sms.status, retryAfter: sms.headers.get('retry-after'), body: await sms.json() }).toEqual({ status: 503, retryAfter: '120', body: { code: 'ServiceUnavailable', message: expect.stringContaining('Try again in a few minutes') } });
-    expect(running.logs()).toContain('the store is unavailable');
-    expect(running.logs()).not.toContain(server.password);
-
-    pgStart(server);
+    let stopped = true;
+    try {
+      expect(await en('jdoe')).toEqual({ status: 200, replies: [expect.stringMatching(/^Sorry, I cannot reach our records just now, so nothing was changed\. Please try again in a few minutes/)] });
+      expect(await zh('重設')).toEqual({ status: 200, replies: [expect.stringMatching(/^抱歉，系統暫時未能存取紀錄，這次沒有作出任何更改。請過幾分鐘再試/)] });
+      const health = await fetch(`${running.baseUrl}/healthz`);
+      expect(health.status).toBe(503);
+      // The directory is named as well: it is up, so it is the database that is wrong.
+      expect(await health.json()).toEqual({ status: 'unavailable', store: expect.stringContaining(`the database (PostgreSQL at 127.0.0.1:${server.port}/${database}) is not reachable`), directory: { kind: 'embedded', state: 'up' } });
+      const page = await fetch(`${running.baseUrl}/reset/${'A'.repeat(32)}`, { headers: { 'accept-language': 'zh-HK' } });
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain('請過幾分鐘再試');
+      // A text from Twilio cannot even be checked against replays: 503, so Twilio may try again, never a 500.
+      const sms = await postInboundSms({ baseUrl: running.baseUrl, authToken: AUTH_TOKEN, from: '+85291234567', to: '+85230001234', body: 'reset' });
+      expect({ status: sms.status, retryAfter: sms.headers.get('retry-after'), body: await sms.json() }).toEqual({ status: 503, retryAfter: '120', body: { code: 'ServiceUnavailable', message: expect.stringContaining('Try again in a few minutes') } });
+      expect(running.logs()).toContain('the store is unavailable');
+      expect(running.logs()).not.toContain(server.password);
+    } finally {
+      // Started again even when a check above failed, so the other tests of the file find it running.
+      if (stopped) pgStart(server);
+      stopped = false;
+    }
     await waitForHealth(running.baseUrl, 200);
     // The conversation carries on where it was: the UID is asked for no second time.
     expect((await en('jdoe')).replies).toEqual([expect.stringContaining('How would you like to verify')]);

@@ -3,6 +3,7 @@
  * audit table, the purge under an advisory lock, the admin CLI on the database directly, and
  * `store copy --to postgres` from a lowdb DATA_DIR.
  */
+import { MIGRATIONS } from '../src/adapters/store/postgres/migrations/index.js';
 import { describe, expect, test } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -42,18 +43,20 @@ async function admin(argv: string[], env: Record<string, string>, options: { std
   );
 }
 
+const LATEST = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
 describe('the schema', () => {
   test('the first start creates the schema; instances starting together apply each migration once; a later start applies nothing', async () => {
     const url = await createDatabase(await postgresServer());
     const starts = await Promise.all([PgStore.open({ url, poolSize: 2 }), PgStore.open({ url, poolSize: 2 }), PgStore.open({ url, poolSize: 2 })]);
     try {
-      expect(starts.map((s) => s.migrations.applied).sort()).toEqual([[], [], [1]]);
-      expect(await sql(url, 'SELECT version, name FROM schema_migrations')).toEqual([{ version: 1, name: 'initial schema' }]);
+      expect(starts.map((s) => s.migrations.applied).sort()).toEqual([[], [], MIGRATIONS.map((m) => m.version)]);
+      expect(await sql(url, 'SELECT version, name FROM schema_migrations ORDER BY version')).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
     } finally {
       await Promise.all(starts.map((s) => s.close()));
     }
     const again = await PgStore.open({ url, poolSize: 2 });
-    expect(again.migrations).toEqual({ applied: [], version: 1 });
+    expect(again.migrations).toEqual({ applied: [], version: LATEST });
     await again.close();
     // Real columns with indexes for everything looked up; JSONB only for conversation state.
     const indexes = (await sql<{ indexdef: string }>(url, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'")).map((r) => r.indexdef).join('\n');
@@ -61,8 +64,14 @@ describe('the schema', () => {
       expect(indexes).toContain(wanted);
     }
     const jsonb = await sql<{ table_name: string; column_name: string }>(url, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'jsonb' ORDER BY 1, 2");
+    // Opaque blobs only: dialog state, a Bot Framework conversation reference, and a hand-off case's
+    // record of the user's steps, how to reach them and which destinations took it (never looked up).
     expect(jsonb).toEqual([
       { table_name: 'bot_state', column_name: 'value' },
+      { table_name: 'conversation_refs', column_name: 'reference' },
+      { table_name: 'handoff_cases', column_name: 'delivery' },
+      { table_name: 'handoff_cases', column_name: 'reach' },
+      { table_name: 'handoff_cases', column_name: 'steps' },
       { table_name: 'store_copies', column_name: 'counts' },
     ]);
   });
@@ -70,14 +79,14 @@ describe('the schema', () => {
   test('a start against a schema newer than this code refuses, naming both versions, and changes nothing', async () => {
     const url = await createDatabase(await postgresServer());
     await (await PgStore.open({ url, poolSize: 2 })).close();
-    await sql(url, "INSERT INTO schema_migrations (version, name) VALUES (2, 'from a newer bot')");
+    await sql(url, `INSERT INTO schema_migrations (version, name) VALUES (${LATEST + 1}, 'from a newer bot')`);
     const refused = await PgStore.open({ url, poolSize: 2 }).then(
       () => undefined,
       (err: unknown) => err,
     );
     expect(refused).toBeInstanceOf(StoreError);
-    expect((refused as Error).message).toMatch(/has schema version 2 \("from a newer bot"\), newer than this version of pin-reset-bot knows \(1\)\..*nothing was changed/);
-    expect(await sql(url, 'SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect((refused as Error).message).toMatch(new RegExp(`has schema version ${LATEST + 1} \\("from a newer bot"\\), newer than this version of pin-reset-bot knows \\(${LATEST}\\)\\..*nothing was changed`));
+    expect(await sql(url, 'SELECT version FROM schema_migrations ORDER BY version')).toEqual([...MIGRATIONS.map(({ version }) => ({ version })), { version: LATEST + 1 }]);
   });
 
   test('every commit waits for its WAL flush: synchronous_commit is on for the store even where the database default is off', async () => {
@@ -262,8 +271,8 @@ describe('the admin CLI with STORE=postgres', () => {
     expect(JSON.stringify(await sql(url, 'SELECT * FROM accounts'))).not.toContain(PIN);
 
     const fresh = await createDatabase(await postgresServer());
-    expect(await admin(['contacts', 'show', 'jdoe'], { DATA_DIR: pgDir, ...pgEnv(fresh) })).toEqual({ stdout: 'No account jdoe.\n', stderr: '', exitCode: 1 });
-    expect(await sql(fresh, 'SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+    expect(await admin(['contacts', 'show', 'jdoe'], { DATA_DIR: pgDir, ...pgEnv(fresh) })).toEqual({ stdout: 'There is no account jdoe.\n', stderr: '', exitCode: 1 });
+    expect(await sql(fresh, 'SELECT version FROM schema_migrations ORDER BY version')).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
   }, 90_000);
 });
 
@@ -285,6 +294,13 @@ describe('store copy --to postgres', () => {
     await s.sms.optOuts.optOut('+85290000000', { channel: 'sms' });
     await s.sms.deliveries.firstTime('SM00000000000000000000000000000001');
     await s.audit.record('contacts.imported', { uid: 'asmith', channel: 'admin' }, 'ok', { change: 'created' });
+    // The service desk's records: a case still to deliver, its counters, a Teams conversation, a reminder, a re-confirmation.
+    const now = clock.now();
+    await s.store.handoffCases.put({ reference: 'PR-20260901-0001', reason: 'no-code', uid: 'jdoe', verified: false, channel: 'sms', language: 'zh-hk', reach: { sms: '+852 ••••4567' }, steps: [{ at: new Date(now).toISOString(), event: 'code.sent', outcome: 'ok' }], createdAt: now, delivery: { email: 'pending' }, attempts: 1, nextAttemptAt: now + 60_000 });
+    await s.desk.counters.next('ref:2026-09-01', now + 86_400_000);
+    await s.store.conversationRefs.put({ key: 'teams:aad-jdoe', uid: 'jdoe', reference: { conversation: { id: 'a:1' }, serviceUrl: 'https://smba.trafficmanager.net/apac/' }, updatedAt: now });
+    await s.store.reminders.put({ uid: 'asmith', lastAt: now, kind: 'register', via: 'email', status: 'sent', count: 1, updatedAt: now });
+    await s.store.contactConfirmations.put({ uid: 'jdoe', confirmedAt: now });
     const dataDir = s.dataDir;
     await s.close();
     return { dataDir, clock };
@@ -308,6 +324,11 @@ describe('store copy --to postgres', () => {
       conversations: [1, 1, 1],
       'sms opt-outs': [1, 1, 1],
       'sms deliveries': [1, 1, 1],
+      'hand-off cases': [1, 1, 1],
+      'desk counters': [1, 1, 1],
+      'Teams conversations': [1, 1, 1],
+      reminders: [1, 1, 1],
+      'contact confirmations': [1, 1, 1],
       'audit events': [2, 2, 2],
     });
     expect(copied.stdout).toContain('Verified: every record of DATA_DIR is in PostgreSQL.');
@@ -327,6 +348,12 @@ describe('store copy --to postgres', () => {
       expect((await s.store.botState.get('emulator/conversations/c1'))?.value).toEqual({ DialogState: { dialogStack: [{ id: 'main' }] } });
       expect(await s.throttles.pausedUntil('jdoe')).toBeUndefined();
       expect((await s.store.throttles.get('account:jdoe'))?.sends).toHaveLength(1);
+      // The desk's case is still to be delivered, its references go on, and the reminder keeps its account from a second one.
+      expect((await s.store.handoffCases.findBy('pending', 'yes')).map((c) => [c.reference, c.reach, c.verified])).toEqual([['PR-20260901-0001', { sms: '+852 ••••4567' }, false]]);
+      expect(await s.desk.counters.next('ref:2026-09-01', Date.now() + 86_400_000)).toBe(2);
+      expect((await s.store.conversationRefs.findBy('uid', 'jdoe')).map((r) => r.key)).toEqual(['teams:aad-jdoe']);
+      expect(await s.desk.reminders.claim('asmith', 'register', 'email', 30)).toBe(false);
+      expect(await s.store.contactConfirmations.get('jdoe')).toEqual({ uid: 'jdoe', confirmedAt: expect.any(Number) });
     } finally {
       await s.close();
     }
@@ -350,7 +377,7 @@ describe('store copy --to postgres', () => {
     expect(counts(again.stdout)).toMatchObject({ accounts: [3, 1, 3], contacts: [2, 0, 2], 'audit events': [3, 1, 3] });
     expect(await sql(url, "SELECT email FROM contacts WHERE uid = 'jdoe'")).toEqual([{ email: 'changed@gmail.com' }]);
     const third = await admin(['store', 'copy', '--to', 'postgres'], env);
-    expect((Object.values(counts(third.stdout)) as number[][]).map(([, added]) => added)).toEqual(Array(10).fill(0));
+    expect((Object.values(counts(third.stdout)) as number[][]).map(([, added]) => added)).toEqual(Array(15).fill(0));
     expect(await sql(url, 'SELECT count(*)::int AS n FROM audit_events')).toEqual([{ n: 3 }]);
   }, 60_000);
 

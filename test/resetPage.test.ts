@@ -389,6 +389,9 @@ describe('the PIN page in Chromium, on the real server with its scripts', () => 
       const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
       const complaints = complaintsOf(page, base);
       await page.goto(base + path);
+      // As a person would, the form is sent once the page has loaded its scripts (a chunk still
+      // loading when the page is left is cancelled by the browser, which is no fault of the page).
+      await page.waitForLoadState('networkidle');
       await page.getByLabel('New PIN', { exact: true }).fill(NEW_PIN);
       await page.getByLabel('Type the new PIN again').fill(`${NEW_PIN}!`);
       await page.getByRole('button', { name: 'Set PIN' }).click();

@@ -79,8 +79,8 @@ describe.each(['lowdb', 'postgres'] as const)('the store contract (%s)', (kind) 
   test('every record type comes back as written, optional fields absent or present, times to the millisecond, also after a reopen', async () => {
     const { store, reopen } = await start();
     const records = {
-      accounts: [account('u1', { upn: 'u1@example.edu', aadObjectId: 'AB-12', pinHash: 'scrypt$1$2$3$s$h' }), account('u2')],
-      contacts: [contact('u1'), contact('u2', { mobile: undefined, source: 'import' })],
+      accounts: [account('u1', { upn: 'u1@example.edu', aadObjectId: 'AB-12', pinHash: 'scrypt$1$2$3$s$h', pinSetAt: T0 + 7, pinSetBy: 'service-desk' }), account('u2')],
+      contacts: [contact('u1'), contact('u2', { mobile: undefined, source: 'import' }), { uid: 'u3', source: 'self', verifiedAt: T0, updatedAt: T0, erased: ['mac-1', 'mac-2'], erasedAt: T0 + 3 }],
       challenges: [challenge('c1'), challenge('c2', { status: 'dead', wrongTries: 5, delivery: 'none', target: '' })],
       links: [link(1), link(2, { rejectedPins: 3, via: 'sms', status: 'used' })],
       throttles: [throttle('account:u1', { pausedUntil: T0 + 5, refusedAt: T0 + 6, consecutiveFailures: 2 }), throttle('sms-outbound:all', { sends: [], clockHour: { start: T0 - 123, count: 7 } })],
@@ -88,8 +88,17 @@ describe.each(['lowdb', 'postgres'] as const)('the store contract (%s)', (kind) 
       preferences: [{ uid: 'u1', language: 'zh-hk', updatedAt: T0 }],
       smsOptOuts: [{ number: '+85290000000', optedOutAt: T0 }],
       smsDeliveries: [{ sid: 'SM0123', expiresAt: T0 }],
+      handoffCases: [
+        { reference: 'PR-20260901-0001', reason: 'asked', uid: '', verified: false, channel: 'sms', language: 'en', reach: { sms: '+852 ••••4567' }, steps: [], createdAt: T0, delivery: { email: 'pending', webhook: 'sent' }, attempts: 2, nextAttemptAt: T0 + 60_000 },
+        { reference: 'PR-20260901-0002', reason: 'no-code', uid: 'u1', verified: true, channel: 'msteams', language: 'zh-hk', reach: { teams: 'aad-1' }, steps: [{ at: '2026-09-01T02:00:00.000Z', event: 'code.sent', outcome: 'ok', detail: 'sms' }], createdAt: T0, delivery: { email: 'sent' }, attempts: 1, deliveredAt: T0 + 9 },
+      ],
+      deskCounters: [{ key: 'ref:2026-09-01', times: [], last: 12, expiresAt: T0 + 1 }, { key: 'handoff-account:u1', times: [T0, T0 + 2], expiresAt: T0 + 3 }],
+      conversationRefs: [{ key: 'teams:aad-1', uid: 'u1', reference: { conversation: { id: 'a:1' }, serviceUrl: 'https://smba.example/' }, updatedAt: T0 }, { key: 'teams:aad-2', reference: {}, updatedAt: T0 }],
+      reminders: [{ uid: 'u1', lastAt: T0, previousAt: T0 - 5, kind: 'reconfirm', via: 'teams', status: 'sending', count: 2, stoppedAt: T0 + 4, updatedAt: T0 }, { uid: 'u2', count: 0, updatedAt: T0 }],
+      contactConfirmations: [{ uid: 'u1', confirmedAt: T0 }],
     };
-    const key = (name: string, r: Record<string, unknown>) => String(r[{ accounts: 'uid', contacts: 'uid', challenges: 'id', links: 'tokenHash', throttles: 'key', botState: 'key', preferences: 'uid', smsOptOuts: 'number', smsDeliveries: 'sid' }[name]!]);
+    const keys: Record<string, string> = { accounts: 'uid', contacts: 'uid', challenges: 'id', links: 'tokenHash', throttles: 'key', botState: 'key', preferences: 'uid', smsOptOuts: 'number', smsDeliveries: 'sid', handoffCases: 'reference', deskCounters: 'key', conversationRefs: 'key', reminders: 'uid', contactConfirmations: 'uid' };
+    const key = (name: string, r: Record<string, unknown>) => String(r[keys[name]!]);
     for (const [name, list] of Object.entries(records)) for (const r of list) await (store[name as keyof typeof records] as { put(r: unknown): Promise<void> }).put(r);
     const check = async (s: Store) => {
       for (const [name, list] of Object.entries(records)) {
@@ -223,6 +232,16 @@ describe.each(['lowdb', 'postgres'] as const)('the store contract (%s)', (kind) 
     await store.throttles.put(throttle('no-sends', { sends: [] }));
     expect(await store.throttles.purge({ sends: T0 - 1 })).toBe(2);
     expect(await store.throttles.purge({})).toBe(3);
+  });
+
+  test('purge with keepAbsent keeps the records without the named field: delivered hand-off cases go, cases still being sent stay', async () => {
+    const { store } = await start();
+    const handoff = (reference: string, deliveredAt?: number) => ({ reference, reason: 'asked' as const, uid: '', verified: false, channel: 'sms', language: 'en', reach: {}, steps: [], createdAt: T0, delivery: { email: 'sent' as const }, attempts: 1, ...(deliveredAt === undefined ? { nextAttemptAt: T0 } : { deliveredAt }) });
+    for (const c of [handoff('PR-20260901-0001', T0 - 10), handoff('PR-20260901-0002', T0), handoff('PR-20260901-0003', T0 + 1), handoff('PR-20260901-0004')]) await store.handoffCases.put(c);
+    expect(await store.handoffCases.purge({ deliveredAt: T0 }, { keepAbsent: true })).toBe(2);
+    expect((await store.handoffCases.all()).map((c) => c.reference).sort()).toEqual(['PR-20260901-0003', 'PR-20260901-0004']);
+    expect((await store.handoffCases.findBy('pending', 'yes')).map((c) => c.reference)).toEqual(['PR-20260901-0004']);
+    expect(await store.handoffCases.purge({ deliveredAt: T0 + 1 })).toBe(2);
   });
 
   test('countInClockHour counts to the limit in one atomic step, even from two instances at once; a new hour starts afresh', async () => {

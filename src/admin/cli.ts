@@ -85,7 +85,7 @@ async function runCommand(argv: readonly string[], options: CliOptions, io: CliI
   // lowdb has one writer: a running bot takes the command. PostgreSQL takes writers from every instance and the CLI alike.
   if (config.STORE === 'lowdb') {
     const owner = (options.lockOwner ?? readLockOwner)(dataDir);
-    if (owner?.role === BOT_ROLE) return runInBot(dataDir, owner, request);
+    if (owner?.role === BOT_ROLE) return runInBot(dataDir, owner, request, io.live);
   }
 
   let services;

@@ -41,7 +41,7 @@ interface Registration {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = ([lo, hi]: [number, number]) => lo + Math.floor(Math.random() * (hi - lo + 1));
-const registrationFor = (i: number): Registration => ({ uid: `p${i}`, email: `a${i}@m${i}.example.com`, mobile: `+8526${String(i).padStart(7, '0')}` });
+const registrationFor = (i: number): Registration => ({ uid: `p${i}`, email: `a${i}@m${i}.example.com`, mobile: `+85261${String(i).padStart(6, '0')}` });
 
 export async function runPostgresChaos(o: PostgresChaosOptions): Promise<PostgresChaosResult> {
   const result: PostgresChaosResult = { kills: 0, confirmed: 0, lost: 0, corrupt: 0, attempts: 0, postgresRestarts: 0, problems: [] };
@@ -101,7 +101,7 @@ export async function runPostgresChaos(o: PostgresChaosOptions): Promise<Postgre
         await step(r.mobile.slice(4), /by SMS/);
         const replies = await step(await code(r.mobile), /All done/);
         const [domain, last4] = [r.email.split('@')[1]!, r.mobile.slice(-4)];
-        return replies.some((t) => t.includes(`a***@${domain}`) && t.includes(`+852 ****${last4}`));
+        return replies.some((t) => t.includes(`a•••@${domain}`) && t.includes(`+852 ••••${last4}`));
       } catch (err) {
         if (failures++ < 5) o.log(`registration ${r.uid} failed: ${(err as Error).message}`);
         return false;
