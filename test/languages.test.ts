@@ -4,7 +4,7 @@ import { smsSize } from '../src/domain/smsSegments.js';
 import { localTime } from '../src/domain/contactRegistration.js';
 import { recognizeLanguage, recognizeMethod, recognizeYesNo, isResend } from '../dialogs/commands.js';
 import { recognizeIntent } from '../dialogs/intents.js';
-import { preferredLocale } from '../src/http/resetPage.js';
+import { preferredLocale } from '../src/http/linkPage.js';
 import { expectAllIn, untranslated } from './support/language.js';
 
 const placeholders = (template: string) =>

@@ -5,6 +5,9 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
 import { PinReset } from '../src/domain/pinReset.js';
 import { registerResetPage } from '../src/http/resetPage.js';
+import { AccountUnlock } from '../src/domain/accountUnlock.js';
+import { registerUnlockPage } from '../src/http/unlockPage.js';
+import { StoreUnavailableError } from '../src/ports/store.js';
 import { registerPageScripts } from '../src/http/pageScripts.js';
 import type { Directory } from '../src/ports/directory.js';
 import type { Logger } from '../src/ports/logger.js';
@@ -24,12 +27,13 @@ let base: string;
 let logged: unknown[];
 
 /** A server set up like src/http/server.ts (same body parsing), with only the PIN page and its scripts on it. */
-async function startServer(pinReset: PinReset): Promise<void> {
+async function startServer(pinReset: PinReset, alsoRegister?: (server: Server, logger: Logger) => void): Promise<void> {
   server = restify.createServer({ name: 'pin-reset-bot', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: t.services.config.MAX_BODY_BYTES, mapParams: false, mapFiles: false, keepExtensions: false }));
   const logger: Logger = { info: (o) => logged.push(o), warn: (o) => logged.push(o), error: (o) => logged.push(o), debug: (o) => logged.push(o) };
   registerResetPage(server, pinReset, { ...t.services, logger });
+  alsoRegister?.(server, logger);
   registerPageScripts(server, logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -304,6 +308,27 @@ describe('the PIN page over HTTP', () => {
     expect(log).not.toContain(NEW_PIN);
     // The link was given back: the user can try again.
     expect((await reset.openPage(path.split('/').at(-1)!)).kind).toBe('valid');
+  });
+
+  test('with the store unreachable, the PIN page and the unlock page both say try again later (503) and log no token', async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const { services } = t;
+    const links = services.store.links;
+    // The real links table in every way but one: reading a link finds the store unreachable.
+    const unreachable: typeof links = Object.assign(Object.create(links) as typeof links, { get: () => Promise.reject(new StoreUnavailableError('the database is not reachable')) });
+    const deps = { ...services, contacts: services.store.contacts, links: unreachable };
+    reset = new PinReset(deps);
+    await startServer(reset, (s, logger) => registerUnlockPage(s, new AccountUnlock(deps), { ...services, logger }));
+    const token = 'A'.repeat(32);
+    for (const [path, route] of [[`/reset/${token}`, '/reset/:token'], [`/unlock/${token}`, '/unlock/:token']] as const) {
+      logged = [];
+      const res = await fetch(base + path);
+      expect({ path, status: res.status }).toEqual({ path, status: 503 });
+      expectPageHeaders(res);
+      expect(await res.text()).toContain('your link keeps working until it expires');
+      expect(logged).toEqual([{ err: { name: 'StoreUnavailableError', message: 'the database is not reachable' }, route, method: 'GET' }]);
+      expect(JSON.stringify(logged)).not.toContain(token);
+    }
   });
 });
 

@@ -32,7 +32,7 @@ describe('secrets', () => {
     expect(offenders).toEqual([]);
     // And the places that do check secrets use the constant-time comparisons.
     expect(await readFile('src/domain/verificationCodes.ts', 'utf8')).toMatch(/constantTimeEqual\(this\.key\.mac\('code'/);
-    expect(await readFile('src/domain/pinReset.ts', 'utf8')).toMatch(/constantTimeEqual\(String\(form\.csrf/);
+    expect(await readFile('src/domain/oneTimeLinks.ts', 'utf8')).toMatch(/constantTimeEqual\(String\(csrf/);
     expect(await readFile('src/domain/pinHash.ts', 'utf8')).toMatch(/timingSafeEqual\(actual, expected\)/);
   });
 

@@ -1,44 +1,19 @@
-import type { Clock } from '../ports/clock.js';
-import { DirectoryUnavailableError, type Account, type Directory } from '../ports/directory.js';
-import type { ContactRecord, Decision, LinkRecord, Table } from '../ports/store.js';
-import type { Messages } from '../messages/catalog.js';
+import { DirectoryUnavailableError, type Account } from '../ports/directory.js';
+import type { LinkRecord } from '../ports/store.js';
 import { contactsOf, type AccountContacts } from './accountContacts.js';
-import type { Audit, AuditContext } from './audit.js';
-import type { BackgroundWork } from './background.js';
+import type { AuditContext } from './audit.js';
 import { maskEmail, maskMobile } from './contactFormats.js';
 import { localTime, type TurnContextInfo, pauseOf } from './contactRegistration.js';
-import type { LanguagePreferences } from './languagePreferences.js';
 import { composeMail } from './mailContent.js';
-import type { Notices } from './notices.js';
-import type { Outbound } from './outbound.js';
-import type { EmailLinkResult, ResetSmsResult } from './pinReset.js';
-import type { SecurityPolicy } from './policy.js';
-import { constantTimeEqual, randomToken, sha256Hex, type ServerKey } from './secrets.js';
-import type { Throttles } from './throttles.js';
-import type { VerificationCodes } from './verificationCodes.js';
+import { OneTimeLinks } from './oneTimeLinks.js';
+import type { EmailLinkResult, PinResetDeps, ResetSmsResult } from './pinReset.js';
 
-export interface AccountUnlockDeps {
-  directory: Directory;
-  contacts: Table<ContactRecord>;
-  links: Table<LinkRecord>;
-  codes: VerificationCodes;
-  throttles: Throttles;
-  outbound: Outbound;
-  audit: Audit;
-  messages: Messages;
-  policy: SecurityPolicy;
-  clock: Clock;
-  background: BackgroundWork;
-  notices: Notices;
-  key: ServerKey;
-  languages: LanguagePreferences;
-}
+/** What a reset works with, but a PIN policy: an unlock never sets a PIN. */
+export type AccountUnlockDeps = Omit<PinResetDeps, 'pinPolicy'>;
 
 /** What became of an unlock once the user proved control of a contact. */
 export type UnlockResult = { kind: 'unlocked'; uid: string } | { kind: 'not-locked'; uid: string } | { kind: 'unavailable'; uid: string } | { kind: 'invalid' };
 export type UnlockPageOpen = { kind: 'valid'; uid: string; csrf: string } | { kind: 'invalid' };
-
-const TOKEN = /^[A-Za-z0-9_-]{32}$/;
 
 /**
  * Unlocking an account locked out by wrong PINs, for a user who still knows the PIN: they prove
@@ -48,7 +23,16 @@ const TOKEN = /^[A-Za-z0-9_-]{32}$/;
  * and it is audited. On a directory without lockouts (the embedded one) there is nothing to do.
  */
 export class AccountUnlock {
-  constructor(private readonly deps: AccountUnlockDeps) {}
+  private readonly oneTimeLinks: OneTimeLinks;
+
+  constructor(private readonly deps: AccountUnlockDeps) {
+    this.oneTimeLinks = new OneTimeLinks(deps, {
+      purpose: 'unlock',
+      csrfScope: 'unlock-csrf',
+      invalidDetail: (reason) => ({ reason, purpose: 'unlock' }),
+      namesAccountOfOtherPurpose: false,
+    });
+  }
 
   /** Whether accounts can be locked out here at all. */
   get available(): boolean {
@@ -107,37 +91,21 @@ export class AccountUnlock {
 
   /** For GET and HEAD of the unlock page: never changes anything (mail scanners open links too). */
   async openPage(token: string, ctx: AuditContext = { channel: 'web' }): Promise<UnlockPageOpen> {
-    const link = await this.findOpenLink(token, ctx);
-    if (!link) return { kind: 'invalid' };
-    return { kind: 'valid', uid: link.uid, csrf: this.csrfFor(link.tokenHash) };
+    const found = await this.oneTimeLinks.findOpen(token, ctx);
+    if (!found) return { kind: 'invalid' };
+    return { kind: 'valid', uid: found.link.uid, csrf: this.oneTimeLinks.csrfFor(found) };
   }
 
   /** The unlock page's POST: burns the link and unlocks. A directory that cannot be reached gives the link back. */
   async confirm(token: string, csrf: string, ctx: TurnContextInfo): Promise<UnlockResult> {
-    const tokenHash = sha256Hex(token);
-    const { links, audit, clock } = this.deps;
-    const link = await this.findOpenLink(token, ctx);
-    if (!link) return { kind: 'invalid' };
-    if (!constantTimeEqual(String(csrf ?? ''), this.csrfFor(tokenHash))) {
-      await audit.record('link.invalid', { ...ctx, uid: link.uid }, 'fail', { reason: 'csrf', purpose: 'unlock' });
-      return { kind: 'invalid' };
-    }
-    // One atomic step burns the link, so of two POSTs at once (on any instances) only one unlocks.
-    const now = clock.now();
-    const refused = await links.update(tokenHash, (current): Decision<LinkRecord, string | undefined> => {
-      if (!current) return { answer: 'unknown' };
-      if (current.status !== 'open') return { answer: current.status };
-      if (now >= current.expiresAt) return { answer: 'expired' };
-      return { next: { ...current, status: 'used' }, answer: undefined };
-    });
-    if (refused) {
-      await audit.record('link.invalid', { ...ctx, uid: link.uid }, 'fail', { reason: refused, purpose: 'unlock' });
-      return { kind: 'invalid' };
-    }
-    const result = await this.unlock(link.uid, 'email', ctx);
-    if (result.kind === 'unavailable') {
-      await links.update(tokenHash, (current) => (current?.status === 'used' ? { next: { ...current, status: 'open' }, answer: undefined } : { answer: undefined }));
-    }
+    const found = await this.oneTimeLinks.findOpen(token, ctx);
+    if (!found) return { kind: 'invalid' };
+    const actx = { ...ctx, uid: found.link.uid };
+    if (!(await this.oneTimeLinks.csrfMatches(found, csrf, actx))) return { kind: 'invalid' };
+    // Of two POSTs at once (on any instances) only one burns the link and unlocks.
+    if (!(await this.oneTimeLinks.burn(found, actx))) return { kind: 'invalid' };
+    const result = await this.unlock(found.link.uid, 'email', ctx);
+    if (result.kind === 'unavailable') await this.oneTimeLinks.giveBack(found);
     return result;
   }
 
@@ -169,42 +137,13 @@ export class AccountUnlock {
   }
 
   private async mailLink(account: Account, email: string, ctx: TurnContextInfo): Promise<void> {
-    const { links, outbound, audit, messages, policy, clock } = this.deps;
-    const now = clock.now();
-    const token = randomToken();
-    const tokenHash = sha256Hex(token);
-    await links.insert({ tokenHash, uid: account.uid, purpose: 'unlock', via: 'email', createdAt: now, expiresAt: now + policy.linkTtlMs, status: 'open', delivery: 'pending' });
+    const { outbound, audit, messages, policy } = this.deps;
+    const token = await this.oneTimeLinks.create(account.uid, 'email', policy.linkTtlMs, 'pending');
     const params = { uid: account.uid, url: `${policy.publicBaseUrl}/unlock/${token}`, minutes: Math.round(policy.linkTtlMs / 60_000), serviceDesk: policy.serviceDeskContact };
     const audience = await this.deps.languages.of(account.uid);
     const ok = await outbound.email(composeMail(email, messages.subject(audience, 'mail.unlock.subject', params), messages.sections(audience, 'mail.unlock.text', params)));
-    await links.update(tokenHash, (link) => {
-      if (!link) return { answer: undefined };
-      // Nobody received a link that failed to send; it must not stay usable.
-      const status = !ok && link.status === 'open' ? 'revoked' : link.status;
-      return { next: { ...link, delivery: ok ? 'sent' : 'failed', status }, answer: undefined };
-    });
+    await this.oneTimeLinks.markDelivery(token, ok);
     await audit.record(ok ? 'link.sent' : 'link.send_failed', { ...ctx, uid: account.uid }, ok ? 'ok' : 'fail', { via: 'email', purpose: 'unlock', to: maskEmail(email) });
-  }
-
-  /** The unlock link for `token` if it can still be used; otherwise audits why not. Changes nothing. */
-  private async findOpenLink(token: string, ctx: AuditContext): Promise<LinkRecord | undefined> {
-    const { links, audit, clock } = this.deps;
-    if (!TOKEN.test(token)) {
-      await audit.record('link.invalid', ctx, 'fail', { reason: 'malformed', purpose: 'unlock' });
-      return undefined;
-    }
-    const link = await links.get(sha256Hex(token));
-    // A PIN-page link opens the PIN page only.
-    if (!link || link.purpose !== 'unlock') {
-      await audit.record('link.invalid', ctx, 'fail', { reason: link ? 'other purpose' : 'unknown', purpose: 'unlock' });
-      return undefined;
-    }
-    const reason = link.status !== 'open' ? link.status : clock.now() >= link.expiresAt ? 'expired' : undefined;
-    if (reason) {
-      await audit.record('link.invalid', { ...ctx, uid: link.uid }, 'fail', { reason, purpose: 'unlock' });
-      return undefined;
-    }
-    return link;
   }
 
   /** Tells every registered contact and the institutional email: an unlock nobody asked for means someone is guessing the PIN. */
@@ -225,10 +164,6 @@ export class AccountUnlock {
       },
       { ...ctx, uid: account.uid },
     );
-  }
-
-  private csrfFor(tokenHash: string): string {
-    return this.deps.key.mac('unlock-csrf', tokenHash);
   }
 }
 

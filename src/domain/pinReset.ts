@@ -13,7 +13,8 @@ import type { Outbound } from './outbound.js';
 import type { Notices } from './notices.js';
 import { pinPolicyFrom, type PinPolicy, type PinProblem, type Strength } from './pinPolicy.js';
 import type { SecurityPolicy } from './policy.js';
-import { constantTimeEqual, randomToken, sha256Hex, type ServerKey } from './secrets.js';
+import { isLinkToken, OneTimeLinks } from './oneTimeLinks.js';
+import type { ServerKey } from './secrets.js';
 import type { Throttles } from './throttles.js';
 import type { VerificationCodes } from './verificationCodes.js';
 
@@ -59,10 +60,9 @@ export interface PinResetDeps {
 
 // Each rejected PIN may have been compared with the current one, so a link allows only a few.
 const MAX_REJECTED_PER_LINK = 10;
-const TOKEN = /^[A-Za-z0-9_-]{32}$/; // randomToken(): 24 bytes as base64url
 
 /** Whether `token` has the shape of a PIN-page token (says nothing about whether it is valid). */
-export const isPinPageToken = (token: string) => TOKEN.test(token);
+export const isPinPageToken = isLinkToken;
 
 /**
  * Resetting a forgotten PIN: a one-time link to the PIN page, either mailed to the registered
@@ -72,9 +72,16 @@ export const isPinPageToken = (token: string) => TOKEN.test(token);
  */
 export class PinReset {
   readonly pinPolicy: PinPolicy;
+  private readonly oneTimeLinks: OneTimeLinks;
 
   constructor(private readonly deps: PinResetDeps) {
     this.pinPolicy = deps.pinPolicy ?? pinPolicyFrom(deps.policy);
+    this.oneTimeLinks = new OneTimeLinks(deps, {
+      purpose: 'reset-pin',
+      csrfScope: 'csrf',
+      invalidDetail: (reason, link) => ({ reason, ...(link ? { via: link.via } : {}) }),
+      namesAccountOfOtherPurpose: true,
+    });
   }
 
   /** Mails a link to the registered alternate email, if there is one. The mail goes out in the background. */
@@ -146,38 +153,34 @@ export class PinReset {
     const earlier = (await links.findBy('uid', account.uid)).filter((l) => l.createdAt >= proof.createdAt);
     if (earlier.some((l) => l.status === 'used')) return undefined;
     for (const link of earlier.filter((l) => l.via === 'sms' && l.status === 'open')) await revokeIfOpen(links, link.tokenHash);
-    const token = await this.createLink(account.uid, 'sms', policy.smsLinkTtlMs, 'none');
+    const token = await this.oneTimeLinks.create(account.uid, 'sms', policy.smsLinkTtlMs, 'none');
     await audit.record('link.sent', { ...ctx, uid: account.uid }, 'ok', { via: 'sms', to: 'chat' });
     return this.url(token);
   }
 
   /** For GET and HEAD of the page: never changes a link or code (mail scanners open links too). */
   async openPage(token: string, ctx: AuditContext = { channel: 'web' }): Promise<PageOpen> {
-    const found = await this.findOpenLink(token, ctx);
+    const found = await this.oneTimeLinks.findOpen(token, ctx);
     if (!found) return { kind: 'invalid' };
-    const { link, tokenHash } = found;
+    const { link } = found;
     await this.deps.audit.record('page.opened', { ...ctx, uid: link.uid }, 'info', { via: link.via });
     // A PIN is about to be typed: load the policy's dictionaries now rather than on the POST.
     this.pinPolicy.prepare().catch(() => undefined);
-    return { kind: 'valid', uid: link.uid, csrf: this.csrfFor(tokenHash), expiresAt: link.expiresAt };
+    return { kind: 'valid', uid: link.uid, csrf: this.oneTimeLinks.csrfFor(found), expiresAt: link.expiresAt };
   }
 
   /** The page's POST: checks the new PIN, sets it, burns the link and revokes everything else open. */
   async submit(token: string, form: PinSubmission, ctx: TurnContextInfo): Promise<SubmitResult> {
-    const tokenHash = sha256Hex(token);
-    const { links, audit, directory, clock } = this.deps;
-    const found = await this.findOpenLink(token, ctx);
+    const { audit, directory } = this.deps;
+    const found = await this.oneTimeLinks.findOpen(token, ctx);
     if (!found) return { kind: 'invalid' };
     const { link } = found;
     const actx = { ...ctx, uid: link.uid };
-    if (!constantTimeEqual(String(form.csrf ?? ''), this.csrfFor(tokenHash))) {
-      await audit.record('link.invalid', actx, 'fail', { reason: 'csrf', via: link.via });
-      return { kind: 'invalid' };
-    }
+    if (!(await this.oneTimeLinks.csrfMatches(found, form.csrf, actx))) return { kind: 'invalid' };
     const account = await this.unlessDirectoryDown(actx, () => directory.findByUid(link.uid));
     if (account === DOWN) return { kind: 'unavailable', uid: link.uid };
     if (!account) {
-      await audit.record('link.invalid', actx, 'fail', { reason: 'unknown account', via: link.via });
+      await this.oneTimeLinks.refuse('unknown account', link, actx);
       return { kind: 'invalid' };
     }
     const judged = await this.pinPolicy.judge(form.pin, form.confirm, { uid: account.uid, name: account.name, email: account.email, isCurrentPin: false });
@@ -185,44 +188,29 @@ export class PinReset {
     // comparison is a guess at it), and only where that is no logon attempt; elsewhere the directory's history decides.
     const isCurrentPin = judged.problems.length === 0 && directory.comparesPins && (await directory.checkPin(account.uid, form.pin));
     const { problems, strength } = isCurrentPin ? { problems: ['is-current' as const], strength: judged.strength } : judged;
-    if (problems.length > 0) return this.reject(tokenHash, problems, actx, { strength });
+    if (problems.length > 0) return this.reject(found.tokenHash, problems, actx, { strength });
 
-    // One atomic step burns the link, so of two POSTs at once (on any instances) only one sets a PIN.
-    const now = clock.now();
-    const refused = await links.update(tokenHash, (current): Decision<LinkRecord, string | undefined> => {
-      if (!current) return { answer: 'unknown' };
-      if (current.status !== 'open') return { answer: current.status };
-      if (now >= current.expiresAt) return { answer: 'expired' };
-      return { next: { ...current, status: 'used' }, answer: undefined };
-    });
-    if (refused) {
-      await audit.record('link.invalid', actx, 'fail', { reason: refused, via: link.via });
-      return { kind: 'invalid' };
-    }
+    // Of two POSTs at once (on any instances) only one burns the link and sets a PIN.
+    if (!(await this.oneTimeLinks.burn(found, actx))) return { kind: 'invalid' };
     let outcome: 'set' | DirectoryRefusal | typeof DOWN;
     try {
       outcome = await this.setInDirectory(account.uid, form.pin, actx);
     } catch (err) {
       // The PIN was not set: give the link back so the user can try again.
-      await this.giveBack(tokenHash);
+      await this.oneTimeLinks.giveBack(found);
       throw err;
     }
     if (outcome !== 'set') {
       // Refused by the directory's own policy, or the directory is unreachable: the link stays usable.
-      await this.giveBack(tokenHash);
+      await this.oneTimeLinks.giveBack(found);
       if (outcome === DOWN) return { kind: 'unavailable', uid: account.uid };
-      return this.reject(tokenHash, [], actx, { refusal: outcome });
+      return this.reject(found.tokenHash, [], actx, { refusal: outcome });
     }
-    const revoked = await revokeOpenLinksAndCodes(this.deps.links, this.deps.codes, account.uid, tokenHash);
+    const revoked = await revokeOpenLinksAndCodes(this.deps.links, this.deps.codes, account.uid, found.tokenHash);
     await this.deps.throttles.clear(account.uid);
     await audit.record('pin.set', actx, 'ok', { via: link.via, revokedLinks: revoked.links, revokedCodes: revoked.codes });
     await this.notifyPinChanged(account, link.via, ctx);
     return { kind: 'done', uid: account.uid };
-  }
-
-  /** Opens again a link this request burnt, when its PIN was not set after all. */
-  private async giveBack(tokenHash: string): Promise<void> {
-    await this.deps.links.update(tokenHash, (current) => (current?.status === 'used' ? { next: { ...current, status: 'open' }, answer: undefined } : { answer: undefined }));
   }
 
   private async reject(tokenHash: string, problems: PinProblem[], actx: AuditContext & { uid: string }, { strength, refusal }: { strength?: Strength; refusal?: DirectoryRefusal } = {}): Promise<SubmitResult> {
@@ -238,7 +226,7 @@ export class PinReset {
     if (counted.status === 'open') {
       return { kind: 'rejected', problems, ...(refusal ? { refusal } : {}), uid: counted.uid, expiresAt: counted.expiresAt, ...(strength && problems.includes('weak') ? { strength } : {}) };
     }
-    await this.deps.audit.record('link.invalid', actx, 'fail', { reason: 'too many rejected PINs', via: counted.via });
+    await this.oneTimeLinks.refuse('too many rejected PINs', counted, actx);
     return { kind: 'invalid' };
   }
 
@@ -286,51 +274,15 @@ export class PinReset {
   }
 
   private async mailLink(account: Account, email: string, ctx: TurnContextInfo): Promise<void> {
-    const { links, outbound, audit, messages, policy } = this.deps;
+    const { outbound, audit, messages, policy } = this.deps;
     const actx = { ...ctx, uid: account.uid };
-    const token = await this.createLink(account.uid, 'email', policy.linkTtlMs, 'pending');
+    const token = await this.oneTimeLinks.create(account.uid, 'email', policy.linkTtlMs, 'pending');
     const params = { uid: account.uid, url: this.url(token), minutes: Math.round(policy.linkTtlMs / 60_000), serviceDesk: policy.serviceDeskContact };
     const audience = await this.deps.languages.of(account.uid);
     const ok = await outbound.email(composeMail(email, messages.subject(audience, 'mail.reset.subject', params), messages.sections(audience, 'mail.reset.text', params)));
-    await links.update(sha256Hex(token), (link) => {
-      if (!link) return { answer: undefined };
-      // Nobody received a link that failed to send; it must not stay usable.
-      const status = !ok && link.status === 'open' ? 'revoked' : link.status;
-      return { next: { ...link, delivery: ok ? 'sent' : 'failed', status }, answer: undefined };
-    });
+    await this.oneTimeLinks.markDelivery(token, ok);
     await audit.record(ok ? 'link.sent' : 'link.send_failed', actx, ok ? 'ok' : 'fail', { via: 'email', to: maskEmail(email) });
   }
-
-  /** Stores a new link and returns its token, which exists nowhere else once the caller is done. */
-  private async createLink(uid: string, via: LinkRecord['via'], ttlMs: number, delivery: LinkRecord['delivery']): Promise<string> {
-    const now = this.deps.clock.now();
-    const token = randomToken();
-    await this.deps.links.insert({ tokenHash: sha256Hex(token), uid, purpose: 'reset-pin', via, createdAt: now, expiresAt: now + ttlMs, status: 'open', delivery });
-    return token;
-  }
-
-  /** The link for `token` if it can still be used; otherwise audits why not. Changes nothing. */
-  private async findOpenLink(token: string, ctx: AuditContext): Promise<{ link: LinkRecord; tokenHash: string } | undefined> {
-    const { links, audit, clock } = this.deps;
-    if (!TOKEN.test(token)) {
-      await audit.record('link.invalid', ctx, 'fail', { reason: 'malformed' });
-      return undefined;
-    }
-    const tokenHash = sha256Hex(token);
-    const link = await links.get(tokenHash);
-    if (!link) {
-      await audit.record('link.invalid', ctx, 'fail', { reason: 'unknown' });
-      return undefined;
-    }
-    // An unlock link opens the unlock page only, never the PIN page.
-    const reason = link.purpose !== 'reset-pin' ? 'other purpose' : link.status !== 'open' ? link.status : clock.now() >= link.expiresAt ? 'expired' : undefined;
-    if (reason) {
-      await audit.record('link.invalid', { ...ctx, uid: link.uid }, 'fail', { reason, via: link.via });
-      return undefined;
-    }
-    return { link, tokenHash };
-  }
-
 
   /** Tells every registered contact and the institutional email, so someone else's reset does not go unnoticed. */
   private async notifyPinChanged(account: Account, via: LinkRecord['via'], ctx: TurnContextInfo): Promise<void> {
@@ -350,10 +302,6 @@ export class PinReset {
       },
       { ...ctx, uid: account.uid },
     );
-  }
-
-  private csrfFor(tokenHash: string): string {
-    return this.deps.key.mac('csrf', tokenHash);
   }
 
   private url(token: string): string {

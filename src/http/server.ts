@@ -2,7 +2,8 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import type { Activity, CloudAdapter, TurnContext } from 'botbuilder';
 import type { Services } from '../services.js';
 import type { PinReset } from '../domain/pinReset.js';
-import { registerResetPage, RESET_PAGE_HEADERS } from './resetPage.js';
+import { PAGE_HEADERS } from './linkPage.js';
+import { registerResetPage } from './resetPage.js';
 import { registerPageScripts, type BuiltFileReader } from './pageScripts.js';
 import { markTokenVerified, type BotTokenCheck } from '../bot/botToken.js';
 import { registerUnlockPage } from './unlockPage.js';
@@ -58,7 +59,7 @@ export function createHttpServer({ services, adapter, bot, smsBot, pinReset, che
 
   server.pre((req: Request, res: Response, next: restify.Next) => {
     // Every response, the SDK's and restify's own errors included, carries the page's security headers.
-    for (const [name, value] of Object.entries(RESET_PAGE_HEADERS)) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
     if (!accepting) {
       res.setHeader('Connection', 'close');
       res.send(503, { code: 'ShuttingDown', message: 'The service is restarting; try again in a moment.' });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Attribute, Change, Client } from 'ldapts';
 import { escapeDnValue } from '../../src/adapters/directory/ldapEscape.js';
 import { recordSecret } from './secrets.js';
-import { sharedSlapd, slapdCredentials, type SlapdServer } from './servers/slapd.js';
+import { sharedSlapd, slapdCredentials, type DirectoryCredentials, type SlapdServer } from './servers/slapd.js';
 import { adPassword, sambaCredentials, sharedSamba, type SambaServer } from './servers/samba.js';
 
 export interface NewUser {
@@ -74,15 +74,33 @@ async function bindsAs(url: string, caFile: string, dn: string, pin: string): Pr
   }
 }
 
-export async function openLdapForTests(): Promise<TestDirectory> {
-  const server: SlapdServer = await sharedSlapd();
-  const credentials = slapdCredentials(server);
+/** Where a test server answers, as both servers describe themselves. */
+type ServerAddress = Pick<SlapdServer, 'ldapsUrl' | 'ldapUrl' | 'port' | 'ldapsPort' | 'caFile' | 'serviceDn' | 'peopleDn'>;
+type Admin = <T>(work: (c: Client) => Promise<T>) => Promise<T>;
+
+/** What sets one kind of directory apart; the rest of a TestDirectory is the same for both. */
+interface Particulars {
+  kind: TestDirectory['kind'];
+  minLength: number;
+  /** Where the bot connects when no proxy stands in front. */
+  url: string;
+  dnOf(uid: string): string;
+  /** Adds the account `uid` for `user`, as the administrator. */
+  add(admin: Admin, uid: string, user: NewUser): Promise<void>;
+  /** The UID for a new account from the test's prefix (random characters added). */
+  uidFor(prefix: string): string;
+  isLocked(entry: (attributes: string[]) => Promise<Record<string, unknown>>): Promise<boolean>;
+  disable(admin: Admin, uid: string): Promise<void>;
+}
+
+function testDirectory(server: ServerAddress, credentials: DirectoryCredentials, particulars: Particulars): TestDirectory {
   recordSecret('password', credentials.adminPassword, credentials.servicePassword);
-  const dnOf = (uid: string) => `uid=${escapeDnValue(uid)},${server.peopleDn}`;
-  const admin = <T>(work: (c: Client) => Promise<T>) => asAdmin(server.ldapsUrl, server.caFile, credentials.adminDn, credentials.adminPassword, work);
-  const directory: TestDirectory = {
-    kind: 'openldap',
-    minLength: 12,
+  const { dnOf } = particulars;
+  const admin: Admin = (work) => asAdmin(server.ldapsUrl, server.caFile, credentials.adminDn, credentials.adminPassword, work);
+  const entry = (uid: string, attributes: string[]) => admin(async (c) => (await c.search(dnOf(uid), { scope: 'base', attributes })).searchEntries[0] ?? {});
+  return {
+    kind: particulars.kind,
+    minLength: particulars.minLength,
     ldapsUrl: server.ldapsUrl,
     ldapUrl: server.ldapUrl,
     port: server.port,
@@ -90,8 +108,8 @@ export async function openLdapForTests(): Promise<TestDirectory> {
     caFile: server.caFile,
     env: ({ url, extra } = {}) => ({
       DIRECTORY: 'ldap',
-      LDAP_KIND: 'openldap',
-      LDAP_URL: url ?? server.ldapUrl,
+      LDAP_KIND: particulars.kind,
+      LDAP_URL: url ?? particulars.url,
       LDAP_CA_FILE: server.caFile,
       LDAP_BIND_DN: server.serviceDn,
       LDAP_BIND_PASSWORD: credentials.servicePassword,
@@ -101,9 +119,33 @@ export async function openLdapForTests(): Promise<TestDirectory> {
       ...extra,
     }),
     async addUser(user) {
-      const uid = `${user.uid}${suffix()}`.toLowerCase();
+      const uid = particulars.uidFor(user.uid).toLowerCase();
       recordSecret('pin', user.pin);
-      await admin((c) =>
+      await particulars.add(admin, uid, user);
+      return uid;
+    },
+    canBind: (uid, pin) => bindsAs(server.ldapsUrl, server.caFile, dnOf(uid), pin),
+    async lockOut(uid) {
+      for (let i = 0; i < 3; i++) await bindsAs(server.ldapsUrl, server.caFile, dnOf(uid), `wrong-${i}-${suffix()}`);
+    },
+    isLocked: (uid) => particulars.isLocked((attributes) => entry(uid, attributes)),
+    disable: (uid) => particulars.disable(admin, uid),
+    dnOf,
+    entry,
+  };
+}
+
+export async function openLdapForTests(): Promise<TestDirectory> {
+  const server: SlapdServer = await sharedSlapd();
+  const dnOf = (uid: string) => `uid=${escapeDnValue(uid)},${server.peopleDn}`;
+  return testDirectory(server, slapdCredentials(server), {
+    kind: 'openldap',
+    minLength: 12,
+    url: server.ldapUrl,
+    dnOf,
+    uidFor: (prefix) => `${prefix}${suffix()}`,
+    add: (admin, uid, user) =>
+      admin((c) =>
         c.add(dnOf(uid), {
           objectClass: ['inetOrgPerson', 'extensibleObject'],
           uid,
@@ -115,57 +157,29 @@ export async function openLdapForTests(): Promise<TestDirectory> {
           ...(user.altEmail ? { otherMailbox: user.altEmail } : {}),
           ...(user.youngPolicy ? { pwdPolicySubentry: server.youngPolicyDn } : {}),
         }),
-      );
-      return uid;
-    },
-    canBind: (uid, pin) => bindsAs(server.ldapsUrl, server.caFile, dnOf(uid), pin),
-    async lockOut(uid) {
-      for (let i = 0; i < 3; i++) await bindsAs(server.ldapsUrl, server.caFile, dnOf(uid), `wrong-${i}-${suffix()}`);
-    },
-    async isLocked(uid) {
-      const entry = await directory.entry(uid, ['pwdAccountLockedTime']);
-      return [entry['pwdAccountLockedTime'] ?? []].flat().length > 0;
+      ),
+    async isLocked(entry) {
+      const found = await entry(['pwdAccountLockedTime']);
+      return [found['pwdAccountLockedTime'] ?? []].flat().length > 0;
     },
     async disable() {
       throw new Error('OpenLDAP has no disabled flag');
     },
-    dnOf,
-    entry: (uid, attributes) => admin(async (c) => (await c.search(dnOf(uid), { scope: 'base', attributes })).searchEntries[0] ?? {}),
-  };
-  return directory;
+  });
 }
 
 export async function activeDirectoryForTests(): Promise<TestDirectory> {
   const server: SambaServer = await sharedSamba();
-  const credentials = sambaCredentials(server);
-  recordSecret('password', credentials.adminPassword, credentials.servicePassword);
   const dnOf = (uid: string) => `CN=${escapeDnValue(uid)},${server.peopleDn}`;
-  const admin = <T>(work: (c: Client) => Promise<T>) => asAdmin(server.ldapsUrl, server.caFile, credentials.adminDn, credentials.adminPassword, work);
-  const directory: TestDirectory = {
+  return testDirectory(server, sambaCredentials(server), {
     kind: 'ad',
     minLength: 14,
-    ldapsUrl: server.ldapsUrl,
-    ldapUrl: server.ldapUrl,
-    port: server.port,
-    ldapsPort: server.ldapsPort,
-    caFile: server.caFile,
-    env: ({ url, extra } = {}) => ({
-      DIRECTORY: 'ldap',
-      LDAP_KIND: 'ad',
-      LDAP_URL: url ?? server.ldapsUrl,
-      LDAP_CA_FILE: server.caFile,
-      LDAP_BIND_DN: server.serviceDn,
-      LDAP_BIND_PASSWORD: credentials.servicePassword,
-      LDAP_BASE_DN: server.peopleDn,
-      LDAP_MOBILE_ATTRIBUTE: 'mobile',
-      LDAP_ALT_EMAIL_ATTRIBUTE: 'otherMailbox',
-      ...extra,
-    }),
-    async addUser(user) {
-      // sAMAccountName holds at most 20 characters.
-      const uid = `${user.uid.slice(0, 14)}${suffix()}`.toLowerCase();
-      recordSecret('pin', user.pin);
-      await admin(async (c) => {
+    url: server.ldapsUrl,
+    dnOf,
+    // sAMAccountName holds at most 20 characters.
+    uidFor: (prefix) => `${prefix.slice(0, 14)}${suffix()}`,
+    add: (admin, uid, user) =>
+      admin(async (c) => {
         await c.add(dnOf(uid), {
           objectClass: ['top', 'person', 'organizationalPerson', 'user'],
           sAMAccountName: uid,
@@ -179,24 +193,15 @@ export async function activeDirectoryForTests(): Promise<TestDirectory> {
           new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [adPassword(user.pin)] }) }),
           new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: ['512'] }) }),
         ]);
-      });
-      return uid;
+      }),
+    async isLocked(entry) {
+      const found = await entry(['msDS-User-Account-Control-Computed']);
+      return (Number(found['msDS-User-Account-Control-Computed'] ?? 0) & 0x10) !== 0;
     },
-    canBind: (uid, pin) => bindsAs(server.ldapsUrl, server.caFile, dnOf(uid), pin),
-    async lockOut(uid) {
-      for (let i = 0; i < 3; i++) await bindsAs(server.ldapsUrl, server.caFile, dnOf(uid), `wrong-${i}-${suffix()}`);
-    },
-    async isLocked(uid) {
-      const entry = await directory.entry(uid, ['msDS-User-Account-Control-Computed']);
-      return (Number(entry['msDS-User-Account-Control-Computed'] ?? 0) & 0x10) !== 0;
-    },
-    async disable(uid) {
+    async disable(admin, uid) {
       await admin((c) => c.modify(dnOf(uid), new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: ['514'] }) })));
     },
-    dnOf,
-    entry: (uid, attributes) => admin(async (c) => (await c.search(dnOf(uid), { scope: 'base', attributes })).searchEntries[0] ?? {}),
-  };
-  return directory;
+  });
 }
 
 /** Both directories, for tests that run against each (`describe.each`). */
