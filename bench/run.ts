@@ -29,6 +29,8 @@ export interface BenchOptions {
   runtime: 'dist' | 'tsx';
   /** BENCH_STORE: the store the bot runs on; 'postgres' also runs the lowdb bot at the largest N, to compare. */
   store: 'lowdb' | 'postgres';
+  /** DATABASE_POOL_SIZE of the bot on PostgreSQL. */
+  poolSize: number;
   progress?: (line: string) => void;
 }
 
@@ -96,7 +98,7 @@ export interface BenchReport {
  * its own account and its own addresses. A per-IP request limit on /api/messages, if the server
  * has one, is the one setting to raise here, since all simulated users share 127.0.0.1.
  */
-function serverEnv(dataDir: string, port: number, database?: string): NodeJS.ProcessEnv {
+function serverEnv(dataDir: string, port: number, database?: string, poolSize?: number): NodeJS.ProcessEnv {
   return {
     PATH: process.env['PATH'],
     NODE_ENV: 'production',
@@ -112,6 +114,7 @@ function serverEnv(dataDir: string, port: number, database?: string): NodeJS.Pro
     PIN_PAGE_REQUESTS_PER_IP_PER_MINUTE: '100000',
     SMS_MAX_PER_HOUR: '1000000',
     ...(database ? { STORE: 'postgres', DATABASE_URL: database, SERVER_SECRET: BENCH_SECRET } : {}),
+    ...(database && poolSize ? { DATABASE_POOL_SIZE: String(poolSize) } : {}),
   };
 }
 
@@ -120,7 +123,9 @@ const BENCH_SECRET = randomBytes(32).toString('base64url');
 /**
  * PostgreSQL for `BENCH_STORE=postgres`: DATABASE_URL if set (a role that may create databases),
  * else a throwaway PostgreSQL 15 started here, reached over its Unix socket. Each size gets a
- * database of its own, dropped after. The bot runs with the default DATABASE_POOL_SIZE.
+ * database of its own, dropped after. The bot's pool (DATABASE_POOL_SIZE) has a connection for each
+ * simulated user, as an operator sizes it for the turns an instance takes at once, unless the run
+ * sets DATABASE_POOL_SIZE itself (e.g. 10, the default, to see the pool become the bottleneck).
  */
 class BenchPostgres {
   private constructor(private readonly adminUrl: string, private readonly server?: PostgresServer) {}
@@ -279,7 +284,7 @@ async function runSize(n: number, options: BenchOptions, errors: string[], store
     const seedMs = performance.now() - seedStarted;
 
     const port = await freePort();
-    const server = await startProcess(command(options.runtime, 'server'), serverEnv(dataDir, port, database?.url), port);
+    const server = await startProcess(command(options.runtime, 'server'), serverEnv(dataDir, port, database?.url, options.poolSize), port);
     say(`N=${n}: server ready in ${Math.round(server.startMs)} ms; ${options.users} users…`);
     const http = new HttpClient(server.baseUrl, options.users);
     const outbox = new OutboxReader(dataDir);
@@ -420,6 +425,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const floorTps = tps(floor);
   const json: BenchReport['json'] = {
     store: options.store,
+    ...(options.store === 'postgres' ? { db_pool_size: options.poolSize } : {}),
     echo_tps: round(echoTps, 1),
     floor_tps: round(floorTps, 1),
     bot_tps_1k: round(tps(small), 1),
@@ -503,6 +509,7 @@ async function main(): Promise<void> {
     flows: intFrom('BENCH_FLOWS', 600),
     runtime: process.env['BENCH_RUNTIME'] === 'tsx' ? 'tsx' : 'dist',
     store: process.env['BENCH_STORE'] === 'postgres' ? 'postgres' : 'lowdb',
+    poolSize: intFrom('DATABASE_POOL_SIZE', intFrom('BENCH_USERS', 50)),
     progress: (line) => process.stderr.write(`${line}\n`),
   };
   const started = performance.now();
