@@ -34,7 +34,8 @@ describe('npm run bench (smoke run with tiny N; timings are never asserted)', ()
 
   test('BENCH_STORE=postgres runs the same flows on PostgreSQL and, in the same run, on lowdb, and reports both stores and the database CPU', async () => {
     const { out, summary } = await bench({ BENCH_STORE: 'postgres', DATABASE_URL: await createDatabase(await postgresServer()) });
-    expect(Object.keys(summary).sort()).toEqual([...KEYS, 'ratio_store_100k'].sort());
+    expect(Object.keys(summary).sort()).toEqual([...KEYS, 'ratio_store_100k', 'db_pool_size'].sort());
+    expect(summary['db_pool_size']).toBe(4); // a connection for each simulated user
     expect(summary['store']).toBe('postgres');
     expect(summary['errors']).toBe(0);
     expect(summary['flows_completed']).toBe(60); // 20 on each PostgreSQL size, and 20 on lowdb at the largest
