@@ -214,6 +214,25 @@ describe('the purge with several instances', () => {
   });
 });
 
+describe("the service desk's records with two instances on one database", () => {
+  test('of 20 reminders claimed at once for one account from two instances, one is sent; of 20 case references taken at once, none is given twice', async () => {
+    const url = await createDatabase(await postgresServer());
+    const [a, b] = await Promise.all([services(pgEnv(url)), services(pgEnv(url))]);
+    try {
+      const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).desk.reminders.claim('jdoe', 'register', 'email', 30)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      const keep = Date.now() + 86_400_000;
+      const numbers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).desk.counters.next('ref:2026-09-01', keep)));
+      expect([...numbers].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      // The hand-off limit (at most 3 a day per account) holds across the instances as well.
+      const taken = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).desk.counters.take('handoff-account:jdoe', 3, 86_400_000)));
+      expect(taken.filter(Boolean)).toHaveLength(3);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 60_000);
+});
+
 describe('the admin CLI with STORE=postgres', () => {
   const ACCOUNTS = `uid,name,email,upn,pin\njdoe,Jane Doe,jdoe@example.edu,jdoe@example.edu,${PIN}\nasmith,Alex Smith,asmith@example.edu,,\nbad uid,X,x@example.edu,,\n`;
   const CONTACTS = 'uid,email,mobile\njdoe,jane@gmail.com,91234567\nasmith,,61234567\nnobody,n@gmail.com,\n';
