@@ -178,7 +178,7 @@ export async function openServices(config: AppConfig, overrides: ServiceOverride
         : new OutboxSms(join(outboxDir, 'sms.jsonl'), config.TWILIO_FROM ?? 'pin-reset-bot', clock));
     const throttles = new Throttles(store.throttles, clock, policy, audit);
     const optOuts = new SmsOptOuts(store.smsOptOuts, clock, audit);
-    const ceiling = new SmsSpendCeiling(throttles, config.SMS_MAX_PER_HOUR, audit, logger);
+    const ceiling = new SmsSpendCeiling(throttles, config.SMS_MAX_PER_HOUR, audit, logger, clock);
     const smsServices: SmsServices = {
       sender: new GuardedSms(sms, optOuts, ceiling),
       optOuts,

@@ -199,6 +199,26 @@ describe.each(['lowdb', 'postgres'] as const)('the store contract (%s)', (kind) 
     expect(await store.challenges.update('c1', (c) => ({ answer: c!.status }))).toBe('dead');
   });
 
+  test('an update of a counter this instance never saw decides on the one another instance stored, not on none', async () => {
+    const { store, other } = await start();
+    await other.throttles.put(throttle('account:elsewhere', { consecutiveFailures: 3 }));
+    const bump = (t: ThrottleRecord | undefined) => {
+      const failures = (t?.consecutiveFailures ?? 0) + 1;
+      return { next: { ...(t ?? throttle('account:elsewhere', { sends: [] })), consecutiveFailures: failures }, answer: failures };
+    };
+    expect(await store.throttles.update('account:elsewhere', bump)).toBe(4);
+    expect((await other.throttles.get('account:elsewhere'))?.consecutiveFailures).toBe(4);
+    // A decision to leave it, or to delete it, is taken on what is stored too, not on "none".
+    await other.throttles.put(throttle('account:left', { consecutiveFailures: 2 }));
+    expect(await store.throttles.update('account:left', (t) => ({ answer: t?.consecutiveFailures ?? 0 }))).toBe(2);
+    await other.throttles.put(throttle('account:cleared'));
+    expect(await store.throttles.update('account:cleared', (t) => (t ? { next: null, answer: true } : { answer: false }))).toBe(true);
+    await other.throttles.put(throttle('account:dropped'));
+    await store.throttles.update('account:dropped', () => ({ next: null, answer: undefined }));
+    expect(await other.throttles.get('account:cleared')).toBeUndefined();
+    expect(await other.throttles.get('account:dropped')).toBeUndefined();
+  });
+
   test('putIfVersion: writes when nothing is stored or the version matches; of 20 writers holding the same version exactly one wins', async () => {
     const { store, other } = await start();
     expect(await store.botState.putIfVersion(state('k', 'v1'), 'anything')).toBe(true);

@@ -69,18 +69,45 @@ export class SmsCeilingReached extends Error {
 export class SmsSpendCeiling {
   private static readonly KEY = 'sms-outbound:all';
 
-  constructor(private readonly throttles: Throttles, private readonly perHour: number, private readonly audit: Audit, private readonly logger: Logger) {}
+  /** The hour's count as last read by `reached()`: when (real time, ms), for which clock hour, and this instance's takes since. */
+  private lastCount?: { readAt: number; hourStart: number; count: number };
+
+  constructor(
+    private readonly throttles: Throttles,
+    private readonly perHour: number,
+    private readonly audit: Audit,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    /** Real elapsed milliseconds, for how long a count read is reused (a test's clock may stand still). */
+    private readonly elapsed: () => number = () => performance.now(),
+  ) {}
 
   /** Counts one SMS; false (and nothing counted) when the ceiling is reached, unless `reply`. */
   async take(kind: 'send' | 'reply'): Promise<boolean> {
     const taken = await this.throttles.takeClockHour(SmsSpendCeiling.KEY, this.perHour, kind === 'reply');
     if (!taken.counted && taken.firstRefusal) await this.alert();
+    if (taken.counted && this.lastCount) this.lastCount.count++;
     return taken.counted;
   }
 
+  /**
+   * Whether the hour's SMS are used up: to decide whether to offer SMS at all (each SMS is still
+   * counted atomically by `take`, which is what holds the ceiling). The count read is reused for
+   * REUSE_MS, plus this instance's own takes since, so a busy service does not read the one
+   * service-wide counter on every turn; what other instances sent meanwhile shows a second later.
+   */
   async reached(): Promise<boolean> {
-    return (await this.throttles.countThisClockHour(SmsSpendCeiling.KEY)) >= this.perHour;
+    const now = this.clock.now();
+    const hourStart = now - (now % HOUR);
+    const last = this.lastCount;
+    if (last && last.hourStart === hourStart && this.elapsed() - last.readAt < SmsSpendCeiling.REUSE_MS) return last.count >= this.perHour;
+    const readAt = this.elapsed();
+    const count = await this.throttles.countThisClockHour(SmsSpendCeiling.KEY);
+    this.lastCount = { readAt, hourStart, count };
+    return count >= this.perHour;
   }
+
+  private static readonly REUSE_MS = 1000;
 
   private async alert(): Promise<void> {
     this.logger.error({ alert: 'sms-ceiling', perHour: this.perHour }, 'outbound SMS ceiling reached: SMS codes are refused until the next clock hour; users are offered email');

@@ -30,8 +30,14 @@ export class Throttles {
   ) {}
 
   async pausedUntil(uid: string): Promise<number | undefined> {
+    return (await this.checkState(uid)).pausedUntil;
+  }
+
+  /** What a code check needs to know of the account, in one read: its pause, and its failed checks in a row. */
+  async checkState(uid: string): Promise<{ pausedUntil?: number; failures: number }> {
     const rec = await this.table.get(accountKey(uid));
-    return rec?.pausedUntil && rec.pausedUntil > this.clock.now() ? rec.pausedUntil : undefined;
+    const failures = rec?.consecutiveFailures ?? 0;
+    return rec?.pausedUntil && rec.pausedUntil > this.clock.now() ? { pausedUntil: rec.pausedUntil, failures } : { failures };
   }
 
   /** Counts one send for the account (and destination, if any), or refuses it. */

@@ -27,6 +27,12 @@ export interface NewCode {
  */
 export class VerificationCodes {
   private readonly undeliveredListeners: ((challenge: ChallengeRecord) => void)[] = [];
+  /**
+   * Codes this instance saw typed correctly, by id. A used code never changes again (revoking,
+   * expiring and retries apply to open codes only) and is purged only after the window in which it
+   * proves anything, so the step that relies on it right after (usedRecently) need not read it back.
+   */
+  private readonly usedHere = new Map<string, Readonly<ChallengeRecord>>();
 
   constructor(
     private readonly table: Table<ChallengeRecord>,
@@ -99,7 +105,7 @@ export class VerificationCodes {
   async check(id: string, input: string, expect: { uid: string; purpose: ChallengePurpose }, ctx: AuditContext): Promise<CodeCheck> {
     const now = this.clock.now();
     const typed = toAsciiDigits(input).replace(/\s+/g, '');
-    const pausedUntil = await this.throttles.pausedUntil(expect.uid);
+    const { pausedUntil, failures } = await this.throttles.checkState(expect.uid);
     // One atomic step: whether the code is still open, the comparison, and the try it uses up.
     const outcome = await this.table.update(id, (ch): Decision<ChallengeRecord, Checked> => {
       // A code made for another account or purpose is treated like one that does not exist.
@@ -122,7 +128,10 @@ export class VerificationCodes {
         if (outcome.audit) await this.audit.record('code.expired', ctx, 'fail', { purpose: outcome.audit.purpose });
         return { kind: 'expired' };
       case 'ok':
-        await this.throttles.recordSuccess(outcome.challenge.uid);
+        // A correct code ends a run of failures. With none counted when this check began, there is none to
+        // end: a failure counted meanwhile, elsewhere, stays counted (the strict side).
+        if (failures > 0) await this.throttles.recordSuccess(outcome.challenge.uid);
+        this.rememberUsed(outcome.challenge);
         await this.audit.record('code.verified', ctx, 'ok', { purpose: outcome.challenge.purpose });
         return outcome;
       case 'tried': {
@@ -135,6 +144,11 @@ export class VerificationCodes {
       default:
         return outcome;
     }
+  }
+
+  private rememberUsed(challenge: ChallengeRecord): void {
+    if (this.usedHere.size >= MAX_USED_REMEMBERED) this.usedHere.clear();
+    this.usedHere.set(challenge.id, Object.freeze({ ...challenge }));
   }
 
   /** Revokes every open code of an account (after a PIN reset, or when a new code replaces one). */
@@ -178,7 +192,7 @@ export class VerificationCodes {
   /** A used code of this account and purpose, used within `windowMs`: the proof a later step relies on. */
   async usedRecently(id: string | undefined, uid: string, purpose: ChallengePurpose, windowMs: number): Promise<ChallengeRecord | undefined> {
     if (!id) return undefined;
-    const ch = await this.table.get(id);
+    const ch = this.usedHere.get(id) ?? (await this.table.get(id));
     if (!ch || ch.uid !== uid || ch.purpose !== purpose || ch.status !== 'used') return undefined;
     return this.clock.now() - ch.createdAt <= windowMs ? ch : undefined;
   }
@@ -188,3 +202,5 @@ export class VerificationCodes {
 type Checked = Exclude<CodeCheck, { kind: 'wrong' } | { kind: 'expired' }> | { kind: 'expired'; audit?: ChallengeRecord } | { kind: 'tried'; challenge: ChallengeRecord };
 
 const UNDELIVERED_TOPIC = 'code-undelivered';
+/** Used codes remembered at most (see usedHere): a few minutes of a busy service. */
+const MAX_USED_REMEMBERED = 5000;

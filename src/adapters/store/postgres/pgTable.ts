@@ -37,6 +37,13 @@ export interface PgTableSpec<T> {
   version?: keyof T & string;
   /** Remember the last version seen of each record, so that an update need not read it first (small records only). */
   remember?: boolean;
+  /**
+   * Most updates of a key this instance knows nothing of find no record (a counter's first event):
+   * such an update decides on "none" and inserts at once, one round trip instead of two. When a
+   * record is there after all (the insert conflicts), or the decision on "none" writes nothing,
+   * deletes, or throws, it is decided again on the record read from the table.
+   */
+  absentFirst?: boolean;
 }
 
 const MAX_REMEMBERED = 10_000;
@@ -167,14 +174,26 @@ export class PgTable<T> implements VersionedTable<T> {
     const remembered = this.seen.get(key);
     let known: { record: T | undefined; version: number; fresh: boolean } | undefined = remembered
       ? { record: remembered[0] === 0 ? undefined : (JSON.parse(remembered[1]) as T), version: remembered[0], fresh: false }
-      : undefined;
+      : this.spec.absentFirst
+        ? { record: undefined, version: 0, fresh: false }
+        : undefined;
     for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
       if (!known) {
         const found = await this.read(key);
         known = { record: found?.record, version: found?.version ?? 0, fresh: true };
       }
-      const { next, answer } = decide(known.record);
-      if (next === undefined) {
+      let decision: Decision<T, R>;
+      try {
+        decision = decide(known.record);
+      } catch (err) {
+        // A decision on a record only guessed (remembered, or taken to be absent) may not hold on the stored one.
+        if (known.fresh) throw err;
+        known = undefined;
+        continue;
+      }
+      const { next, answer } = decision;
+      if (next === undefined || (next === null && known.record === undefined)) {
+        // Nothing to write: an answer only on what is stored now.
         if (known.fresh) return answer;
       } else if (await this.write(key, known.record === undefined ? 0 : known.version, next)) {
         return answer;

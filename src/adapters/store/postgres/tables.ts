@@ -107,6 +107,8 @@ export const throttles: PgTableSpec<ThrottleRecord> = {
     updatedAt: ['updated_at', 'time'],
   },
   remember: true,
+  // A counter's first event (a new account, destination or texting number) is the common case.
+  absentFirst: true,
 };
 
 export const botState: PgTableSpec<BotStateRecord> = {
