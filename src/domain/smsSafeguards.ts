@@ -68,6 +68,8 @@ export class SmsCeilingReached extends Error {
  */
 export class SmsSpendCeiling {
   private static readonly KEY = 'sms-outbound:all';
+  /** How long `reached()` reuses a count it read. */
+  private static readonly REUSE_MS = 1000;
 
   /** The hour's count as last read by `reached()`: when (real time, ms), for which clock hour, and this instance's takes since. */
   private lastCount?: { readAt: number; hourStart: number; count: number };
@@ -106,8 +108,6 @@ export class SmsSpendCeiling {
     this.lastCount = { readAt, hourStart, count };
     return count >= this.perHour;
   }
-
-  private static readonly REUSE_MS = 1000;
 
   private async alert(): Promise<void> {
     this.logger.error({ alert: 'sms-ceiling', perHour: this.perHour }, 'outbound SMS ceiling reached: SMS codes are refused until the next clock hour; users are offered email');
