@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { createDatabase, postgresServer } from './support/servers/postgres.js';
+import { createDatabase, postgresServer, sql } from './support/servers/postgres.js';
 
 const KEYS = ['store', 'echo_tps', 'floor_tps', 'bot_tps_1k', 'bot_tps_100k', 'ratio_100k', 'ratio_floor_100k', 'p50_ms_1k', 'p99_ms_1k', 'p50_ms_100k', 'p99_ms_100k', 'growth_p50', 'rss_mb_100k', 'start_ms_100k', 'cpu_ms_per_turn_100k', 'flows_completed', 'errors'];
 
@@ -32,13 +32,26 @@ describe('npm run bench (smoke run with tiny N; timings are never asserted)', ()
     expect(out).toMatch(/echo baseline +echo \+ dialogs/);
   }, 180_000);
 
-  test('BENCH_STORE=postgres runs the same flows on PostgreSQL and, in the same run, on lowdb, and reports both stores and the database CPU', async () => {
-    const { out, summary } = await bench({ BENCH_STORE: 'postgres', DATABASE_URL: await createDatabase(await postgresServer()) });
-    expect(Object.keys(summary).sort()).toEqual([...KEYS, 'ratio_store_100k', 'db_pool_size'].sort());
-    expect(summary['db_pool_size']).toBe(4); // a connection for each simulated user
+  test('BENCH_STORE=postgres runs the same flows on PostgreSQL and, in the same run, on lowdb (BENCH_ROUNDS pairs of them), and reports both stores, the database CPU and its statements per turn', async () => {
+    const url = await createDatabase(await postgresServer());
+    await sql(url, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const { out, summary } = await bench({ BENCH_STORE: 'postgres', DATABASE_URL: url, BENCH_ROUNDS: '2' });
+    expect(Object.keys(summary).sort()).toEqual([...KEYS, 'ratio_store_100k', 'ratio_store_rounds', 'db_pool_size', 'db_statements_per_turn_100k'].sort());
+    // Two pairs at the largest N; the ratio is their median (of two: the mean).
+    const rounds = summary['ratio_store_rounds'] as number[];
+    expect(rounds).toHaveLength(2);
+    expect(summary['ratio_store_100k']).toBeCloseTo((rounds[0]! + rounds[1]!) / 2, 2);
+    expect(out).toMatch(/ratio_store_100k by round: [\d.]+, [\d.]+ \(median [\d.]+\)/);
+    expect(summary['db_pool_size']).toBe(10); // the operator's default, not one per simulated user
+    // Every turn reads and writes its conversation's state, and the reset and registration steps do more.
+    expect(summary['db_statements_per_turn_100k']).toBeGreaterThan(2);
+    expect(out).toMatch(/PostgreSQL statements per turn +\d/);
+    expect(out).toMatch(/load generator CPU per turn \(ms\) +\d/);
+    expect(out).toMatch(/machine CPU busy during the chat \(%\) +\d/);
     expect(summary['store']).toBe('postgres');
     expect(summary['errors']).toBe(0);
-    expect(summary['flows_completed']).toBe(60); // 20 on each PostgreSQL size, and 20 on lowdb at the largest
+    // 20 on each PostgreSQL size and 20 on lowdb at the largest, then the second round's 20 on each store.
+    expect(summary['flows_completed']).toBe(100);
     expect(out).toMatch(/postgres, N=20 +postgres, N=40 +lowdb, N=40 +echo baseline/);
     expect(out).toContain('PostgreSQL CPU per turn (ms)');
     expect(out).toMatch(/ratio_store_100k [\d.]+ >= 0\.7/);

@@ -414,19 +414,22 @@ describe('the PIN page in Chromium, on the real server with its scripts', () => 
       const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
       const complaints = complaintsOf(page, base);
       await page.goto(base + path);
-      // As a person would, the form is sent once the page has loaded its scripts (a chunk still
-      // loading when the page is left is cancelled by the browser, which is no fault of the page).
-      await page.waitForLoadState('networkidle');
+      // As a person would, the form is sent once the strength guidance has judged the PIN: the
+      // guidance is a chunk loaded when the PIN field is first used, and a chunk still loading when
+      // the page is left is cancelled by the browser, which is no fault of the page.
       await page.getByLabel('New PIN', { exact: true }).fill(NEW_PIN);
+      await page.locator('#pin-strength-text', { hasText: 'This PIN can be used.' }).waitFor();
       await page.getByLabel('Type the new PIN again').fill(`${NEW_PIN}!`);
       await page.getByRole('button', { name: 'Set PIN' }).click();
-      await page.waitForLoadState();
+      await page.getByRole('alert').waitFor();
       expect(await page.title()).toBe('Error: Set a new portal PIN');
       expect(await page.getByRole('alert').textContent()).toContain('The two PINs do not match.');
       expect(await page.locator('#confirm').getAttribute('aria-describedby')).toBe('confirm-error-mismatch');
       expect(await page.locator('#confirm-error-mismatch').isVisible()).toBe(true);
 
+      // The refused form is a page of its own, whose guidance loads again when its PIN field is used.
       await page.getByLabel('New PIN', { exact: true }).fill(NEW_PIN);
+      await page.locator('#pin-strength-text', { hasText: 'This PIN can be used.' }).waitFor();
       await page.getByLabel('Type the new PIN again').fill(NEW_PIN);
       await page.getByRole('button', { name: 'Set PIN' }).click();
       await page.getByRole('heading', { name: 'Your PIN has been changed' }).waitFor();

@@ -37,8 +37,11 @@ function asPostgres(args: string[], options: { timeout?: number } = {}): string 
   return r.stdout;
 }
 
-/** Starts a new PostgreSQL server of its own (about 8 s); the caller stops it with stopPostgres. */
-export async function startPostgres(name = 'postgres'): Promise<PostgresServer> {
+/**
+ * Starts a new PostgreSQL server of its own (about 8 s); the caller stops it with stopPostgres.
+ * `settings`: postgresql.conf lines added after the tests' own (a later line wins).
+ */
+export async function startPostgres(name = 'postgres', settings: readonly string[] = []): Promise<PostgresServer> {
   if (!existsSync(join(BIN, 'initdb'))) {
     throw new Error(`PostgreSQL 15 is not installed (${BIN}/initdb is missing). Install Debian's package: apt-get install postgresql`);
   }
@@ -58,7 +61,7 @@ export async function startPostgres(name = 'postgres'): Promise<PostgresServer> 
   appendFileSync(join(data, 'pg_ident.conf'), `\nprb postgres postgres\nprb root postgres\n`);
   const port = await freePort();
   // In the server's own configuration, so that a restart (pgStart, restartPostgres) comes back on the same port.
-  appendFileSync(join(data, 'postgresql.conf'), `\nport = ${port}\nunix_socket_directories = '${dir}'\nlisten_addresses = '127.0.0.1'\nmax_connections = 300\nshared_buffers = 32MB\n`);
+  appendFileSync(join(data, 'postgresql.conf'), `\nport = ${port}\nunix_socket_directories = '${dir}'\nlisten_addresses = '127.0.0.1'\nmax_connections = 300\nshared_buffers = 32MB\n${settings.map((line) => `${line}\n`).join('')}`);
   asPostgres([join(BIN, 'pg_ctl'), '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start'], { timeout: 90_000 });
   const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const stop = `runuser -u ${USER} -- ${BIN}/pg_ctl -D ${quote(data)} -m fast -w -t 30 stop`;
@@ -68,7 +71,8 @@ export async function startPostgres(name = 'postgres'): Promise<PostgresServer> 
 /** The PostgreSQL server shared by the test files of this jest run. */
 export function postgresServer(): Promise<PostgresServer> {
   return sharedServer('postgres', async () => {
-    const server = await startPostgres('postgres');
+    // Statement counts (pg_stat_statements) for a database that creates the extension: the bench's smoke test.
+    const server = await startPostgres('postgres', ["shared_preload_libraries = 'pg_stat_statements'"]);
     const root = runRoot();
     if (root) {
       // Dumped before the stop, into the run root, so that the secret scan covers the databases.
