@@ -164,23 +164,16 @@ class BenchPostgres {
    * ends); undefined where the extension is not there (a DATABASE_URL given to the bench).
    */
   async statements(database: string): Promise<number | undefined> {
-    const client = new pg.Client({ connectionString: this.adminUrl });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ calls: string | null }>('SELECT sum(calls)::text AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)', [database]);
-      return rows[0]?.calls === null || rows[0]?.calls === undefined ? 0 : Number(rows[0].calls);
-    } catch {
-      return undefined;
-    } finally {
-      await client.end();
-    }
+    const rows = await this.admin<{ calls: string | null }>('SELECT sum(calls)::text AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)', [database]).catch(() => undefined);
+    return rows && Number(rows[0]?.calls ?? 0);
   }
 
-  async admin(statement: string): Promise<void> {
+  /** One statement on a connection of its own to the server's admin database. */
+  async admin<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: string, values: unknown[] = []): Promise<R[]> {
     const client = new pg.Client({ connectionString: this.adminUrl });
     await client.connect();
     try {
-      await client.query(statement);
+      return (await client.query<R>(statement, values)).rows;
     } finally {
       await client.end();
     }
@@ -191,7 +184,7 @@ class BenchPostgres {
     await this.admin(`CREATE DATABASE ${name}`);
     const url = new URL(this.adminUrl);
     url.pathname = `/${name}`;
-    return { url: url.toString(), name, drop: () => this.admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+    return { url: url.toString(), name, drop: async () => void (await this.admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
   }
 
   /** CPU time of every process of the server so far (ms), when the bench started it; those that ended count through the postmaster. */
@@ -210,19 +203,11 @@ class BenchPostgres {
 
   /** What PostgreSQL ran most in `database` so far: each statement's text and how many times (pg_stat_statements), for BENCH_STATEMENTS. */
   async topStatements(database: string, limit: number): Promise<{ query: string; calls: number }[]> {
-    const client = new pg.Client({ connectionString: this.adminUrl });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ query: string; calls: string }>(
-        'SELECT s.query, s.calls::text AS calls FROM pg_stat_statements s WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = $1) ORDER BY s.calls DESC LIMIT $2',
-        [database, limit],
-      );
-      return rows.map((r) => ({ query: r.query, calls: Number(r.calls) }));
-    } catch {
-      return [];
-    } finally {
-      await client.end();
-    }
+    const rows = await this.admin<{ query: string; calls: string }>(
+      'SELECT s.query, s.calls::text AS calls FROM pg_stat_statements s WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = $1) ORDER BY s.calls DESC LIMIT $2',
+      [database, limit],
+    ).catch(() => []);
+    return rows.map((r) => ({ query: r.query, calls: Number(r.calls) }));
   }
 
   close(): void {
@@ -609,16 +594,17 @@ function intFrom(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const sizes = (process.env['BENCH_SIZES'] ?? '1000,100000').split(',').map((s) => Number.parseInt(s, 10));
+  const store = process.env['BENCH_STORE'] === 'postgres' ? 'postgres' : 'lowdb';
   const options: BenchOptions = {
     sizes,
     users: intFrom('BENCH_USERS', 50),
     flows: intFrom('BENCH_FLOWS', 600),
     runtime: process.env['BENCH_RUNTIME'] === 'tsx' ? 'tsx' : 'dist',
-    store: process.env['BENCH_STORE'] === 'postgres' ? 'postgres' : 'lowdb',
+    store,
     // The pool an operator gets by default, unless the run sets its own.
     poolSize: intFrom('DATABASE_POOL_SIZE', settings.DATABASE_POOL_SIZE.schema.parse(undefined)),
     // Five pairs by default on PostgreSQL: one pair's ratio swings by 0.1 either way on a shared VM.
-    rounds: Math.max(1, intFrom('BENCH_ROUNDS', process.env['BENCH_STORE'] === 'postgres' ? 5 : 1)),
+    rounds: Math.max(1, intFrom('BENCH_ROUNDS', store === 'postgres' ? 5 : 1)),
     progress: (line) => process.stderr.write(`${line}\n`),
   };
   const started = performance.now();
